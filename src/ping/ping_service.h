@@ -1,0 +1,30 @@
+/* The server side of the wtping protocol (docs/protocol.md) on top of
+ * WebTransport sessions: answers line pings on bidirectional streams, on
+ * unidirectional streams (replies on one server-opened unidirectional stream
+ * per client stream) and datagram pings; counts everything. */
+#ifndef WTPING_PING_SERVICE_H
+#define WTPING_PING_SERVICE_H
+
+#include <stdint.h>
+
+#include "wt/wt_conn.h"
+
+typedef struct ping_stats {
+  uint64_t sessions_total;
+  uint64_t sessions_now;
+  uint64_t stream_pings;   /* answered lines "ping ..." on streams */
+  uint64_t datagram_pings; /* answered datagrams */
+  uint64_t unknown_lines;  /* answered with "error unknown-message" */
+  uint64_t datagrams_dropped; /* not a ping, or the reply could not be queued */
+  uint64_t streams_reset;  /* line too long, reply queue overflow */
+} ping_stats;
+
+typedef struct ping_service {
+  ping_stats st;
+} ping_service;
+
+/* ping_service_ops returns the callbacks to pass to wt_conn_new with a
+ * ping_service as user data. */
+const wt_app_ops *ping_service_ops(void);
+
+#endif

@@ -1,0 +1,462 @@
+/* The server's I/O layer: UDP listeners and timers on sd-event, packet
+ * demultiplexing by connection ID, connection lifetime, signals. Protocol
+ * logic lives in quic/, wt/ and ping/. */
+#include "server/server.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/crypto.h>
+#include <ngtcp2/ngtcp2_crypto.h>
+#include <systemd/sd-event.h>
+
+#include "common/addr.h"
+#include "common/log.h"
+#include "ping/ping_service.h"
+#include "quic/quic_cidmap.h"
+#include "quic/quic_conn.h"
+#include "quic/quic_tls.h"
+#include "server/udp.h"
+#include "wt/wt_conn.h"
+
+#define RX_BUF_SIZE 65536
+#define TX_BUF_SIZE 1500
+#define RX_BATCH 64              /* datagrams per wakeup, then yield */
+#define RESET_RATE_PER_SEC 100   /* stateless resets */
+#define SHUTDOWN_GRACE_NS (3 * NGTCP2_SECONDS)
+
+typedef struct server server;
+
+typedef struct listener {
+  server *srv;
+  int fd;
+  struct sockaddr_storage addr;
+  socklen_t addrlen;
+  int wildcard;
+  sd_event_source *io;
+} listener;
+
+typedef struct srv_conn {
+  server *srv;
+  listener *l;
+  quic_conn *qc;
+  wt_conn *wc;
+  sd_event_source *timer;
+  ngtcp2_cid odcid; /* the client's first DCID, also routed to us */
+  struct srv_conn *prev, *next;
+} srv_conn;
+
+struct server {
+  const server_opts *opts;
+  sd_event *ev;
+  listener listeners[SERVER_MAX_LISTEN];
+  unsigned nlisteners;
+  quic_cidmap *cids;
+  srv_conn *conns;
+  unsigned nconns;
+  quic_tls_server tls;
+  uint8_t secret[QUIC_STATIC_SECRET_LEN];
+  quic_conn_config qcfg;
+  wt_conn_config wcfg;
+  ping_service ping;
+  uint8_t rxbuf[RX_BUF_SIZE];
+  uint8_t txbuf[TX_BUF_SIZE];
+  bool shutting_down;
+  sd_event_source *shutdown_timer;
+  uint64_t reset_window;
+  unsigned resets_in_window;
+  uint64_t packets_dropped;
+};
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * NGTCP2_SECONDS + (uint64_t)ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------ connections */
+
+static void conn_free(srv_conn *c) {
+  server *s = c->srv;
+  if (c->odcid.datalen)
+    quic_cidmap_remove(s->cids, c->odcid.data, c->odcid.datalen);
+  wt_conn_free(c->wc);
+  quic_conn_free(c->qc); /* retires its CIDs from the map */
+  sd_event_source_disable_unref(c->timer);
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    s->conns = c->next;
+  if (c->next)
+    c->next->prev = c->prev;
+  s->nconns--;
+  free(c);
+  if (s->shutting_down && s->nconns == 0)
+    sd_event_exit(s->ev, 0);
+}
+
+/* conn_update frees a dead connection or re-arms its timer. Returns false
+ * when |c| was freed. */
+static bool conn_update(srv_conn *c) {
+  if (quic_conn_is_dead(c->qc)) {
+    conn_free(c);
+    return false;
+  }
+  uint64_t t = quic_conn_expiry(c->qc);
+  uint64_t w = wt_conn_expiry(c->wc);
+  if (w < t)
+    t = w;
+  if (t == UINT64_MAX) {
+    sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+    return true;
+  }
+  /* sd-event counts microseconds on CLOCK_MONOTONIC, as we do in ns. */
+  uint64_t usec = t / 1000;
+  if (t % 1000)
+    usec++;
+  sd_event_source_set_time(c->timer, usec);
+  sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
+  return true;
+}
+
+static int on_conn_timer(sd_event_source *es, uint64_t usec, void *ud) {
+  (void)es;
+  (void)usec;
+  srv_conn *c = ud;
+  uint64_t now = now_ns();
+  wt_conn_timeout(c->wc, now);
+  quic_conn_timeout(c->qc, now);
+  conn_update(c);
+  return 0;
+}
+
+static void io_send_packet(quic_conn *qc, const ngtcp2_path *path, uint32_t ecn,
+                           const uint8_t *data, size_t len, void *ud) {
+  (void)qc;
+  (void)ecn;
+  srv_conn *c = ud;
+  listener *l = c->l;
+  if (udp_send(l->fd, (const struct sockaddr *)path->local.addr,
+               (const struct sockaddr *)path->remote.addr, path->remote.addrlen, data, len,
+               l->wildcard) != 0 &&
+      errno != EAGAIN && errno != EWOULDBLOCK)
+    log_debug("sendmsg: %s", strerror(errno));
+}
+
+static int io_new_cid(quic_conn *qc, const ngtcp2_cid *cid, void *ud) {
+  (void)qc;
+  srv_conn *c = ud;
+  return quic_cidmap_insert(c->srv->cids, cid->data, cid->datalen, c) == 0 ? 0 : -1;
+}
+
+static void io_retire_cid(quic_conn *qc, const ngtcp2_cid *cid, void *ud) {
+  (void)qc;
+  srv_conn *c = ud;
+  if (quic_cidmap_find(c->srv->cids, cid->data, cid->datalen) == c)
+    quic_cidmap_remove(c->srv->cids, cid->data, cid->datalen);
+}
+
+static const quic_io_ops server_io_ops = {
+    .send_packet = io_send_packet,
+    .new_cid = io_new_cid,
+    .retire_cid = io_retire_cid,
+};
+
+static srv_conn *conn_accept(server *s, listener *l, const ngtcp2_pkt_hd *hd,
+                             const ngtcp2_path *path, uint64_t now) {
+  if (s->nconns >= s->opts->max_connections) {
+    log_debug("connection limit (%u) reached: dropping an Initial", s->opts->max_connections);
+    return NULL;
+  }
+  srv_conn *c = calloc(1, sizeof(*c));
+  if (!c)
+    return NULL;
+  c->srv = s;
+  c->l = l;
+  c->qc = quic_conn_server_new(&s->qcfg, &s->tls, hd, path, now, &server_io_ops, c);
+  if (!c->qc)
+    goto fail;
+  c->wc = wt_conn_new(&s->wcfg, c->qc, ping_service_ops(), &s->ping);
+  if (!c->wc)
+    goto fail;
+  if (sd_event_add_time(s->ev, &c->timer, CLOCK_MONOTONIC, UINT64_MAX, 0, on_conn_timer, c) < 0)
+    goto fail;
+  /* Chromium's ClientHello spans two Initial packets: the second one still
+   * carries the client's original DCID. */
+  if (quic_cidmap_insert(s->cids, hd->dcid.data, hd->dcid.datalen, c) == 0)
+    c->odcid = hd->dcid;
+  c->next = s->conns;
+  if (s->conns)
+    s->conns->prev = c;
+  s->conns = c;
+  s->nconns++;
+  return c;
+fail:
+  wt_conn_free(c->wc);
+  quic_conn_free(c->qc);
+  sd_event_source_unref(c->timer);
+  free(c);
+  return NULL;
+}
+
+/* ------------------------------------------------------------ packets */
+
+static void send_version_negotiation(server *s, listener *l, const ngtcp2_version_cid *vc,
+                                     const struct sockaddr_storage *local,
+                                     const struct sockaddr_storage *remote, socklen_t rlen) {
+  uint8_t rnd;
+  (void)gnutls_rnd(GNUTLS_RND_NONCE, &rnd, 1);
+  uint32_t sv[] = {NGTCP2_PROTO_VER_V1};
+  ngtcp2_ssize n = ngtcp2_pkt_write_version_negotiation(s->txbuf, sizeof(s->txbuf), rnd, vc->scid,
+                                                        vc->scidlen, vc->dcid, vc->dcidlen, sv, 1);
+  if (n > 0)
+    udp_send(l->fd, (const struct sockaddr *)local, (const struct sockaddr *)remote, rlen,
+             s->txbuf, (size_t)n, l->wildcard);
+}
+
+static void send_stateless_reset(server *s, listener *l, const uint8_t *dcid, size_t dcidlen,
+                                 size_t pktlen, const struct sockaddr_storage *local,
+                                 const struct sockaddr_storage *remote, socklen_t rlen,
+                                 uint64_t now) {
+  /* Only for packets big enough that the reset can be smaller (RFC 9000
+   * 10.3.3), and at a bounded rate. */
+  if (pktlen < QUIC_SCID_LEN + 22 || dcidlen != QUIC_SCID_LEN)
+    return;
+  if (now - s->reset_window >= NGTCP2_SECONDS) {
+    s->reset_window = now;
+    s->resets_in_window = 0;
+  }
+  if (s->resets_in_window >= RESET_RATE_PER_SEC)
+    return;
+  s->resets_in_window++;
+  ngtcp2_cid cid;
+  ngtcp2_cid_init(&cid, dcid, dcidlen);
+  uint8_t token[NGTCP2_STATELESS_RESET_TOKENLEN];
+  if (ngtcp2_crypto_generate_stateless_reset_token(token, s->secret, sizeof(s->secret), &cid) != 0)
+    return;
+  size_t randlen = pktlen - 1 - NGTCP2_STATELESS_RESET_TOKENLEN - 1;
+  if (randlen > 40)
+    randlen = 40;
+  if (randlen < NGTCP2_MIN_STATELESS_RESET_RANDLEN)
+    return;
+  uint8_t rnd[40];
+  (void)gnutls_rnd(GNUTLS_RND_NONCE, rnd, randlen);
+  ngtcp2_ssize n = ngtcp2_pkt_write_stateless_reset(s->txbuf, sizeof(s->txbuf), token, rnd,
+                                                    randlen);
+  if (n > 0)
+    udp_send(l->fd, (const struct sockaddr *)local, (const struct sockaddr *)remote, rlen,
+             s->txbuf, (size_t)n, l->wildcard);
+}
+
+static void handle_packet(server *s, listener *l, const uint8_t *data, size_t len,
+                          struct sockaddr_storage *local, socklen_t locallen,
+                          struct sockaddr_storage *remote, socklen_t remotelen, uint64_t now) {
+  ngtcp2_version_cid vc;
+  int rv = ngtcp2_pkt_decode_version_cid(&vc, data, len, QUIC_SCID_LEN);
+  if (rv == NGTCP2_ERR_VERSION_NEGOTIATION) {
+    if (!s->shutting_down)
+      send_version_negotiation(s, l, &vc, local, remote, remotelen);
+    return;
+  }
+  if (rv != 0) {
+    s->packets_dropped++;
+    return;
+  }
+  ngtcp2_path path = {
+      .local = {.addr = (ngtcp2_sockaddr *)local, .addrlen = locallen},
+      .remote = {.addr = (ngtcp2_sockaddr *)remote, .addrlen = remotelen},
+  };
+  srv_conn *c = quic_cidmap_find(s->cids, vc.dcid, vc.dcidlen);
+  if (!c) {
+    if (!(data[0] & 0x80)) { /* short header: an unknown connection */
+      send_stateless_reset(s, l, vc.dcid, vc.dcidlen, len, local, remote, remotelen, now);
+      return;
+    }
+    if (s->shutting_down)
+      return;
+    ngtcp2_pkt_hd hd;
+    if (ngtcp2_accept(&hd, data, len) != 0) {
+      s->packets_dropped++;
+      return;
+    }
+    c = conn_accept(s, l, &hd, &path, now);
+    if (!c)
+      return;
+  }
+  c->l = l;
+  quic_conn_read(c->qc, &path, 0, data, len, now);
+  quic_conn_write(c->qc, now);
+  conn_update(c);
+}
+
+static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *ud) {
+  (void)es;
+  (void)revents;
+  listener *l = ud;
+  server *s = l->srv;
+  for (int i = 0; i < RX_BATCH; i++) {
+    struct sockaddr_storage remote, local;
+    socklen_t rlen, llen;
+    ssize_t n = udp_recv(fd, &l->addr, s->rxbuf, sizeof(s->rxbuf), &remote, &rlen, &local, &llen);
+    if (n == -2)
+      continue;
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+        log_warn("recvmsg: %s", strerror(errno));
+      break;
+    }
+    handle_packet(s, l, s->rxbuf, (size_t)n, &local, llen, &remote, rlen, now_ns());
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------ signals */
+
+static int on_shutdown_timer(sd_event_source *es, uint64_t usec, void *ud) {
+  (void)es;
+  (void)usec;
+  server *s = ud;
+  log_notice("shutdown grace period over: dropping %u connection(s)", s->nconns);
+  sd_event_exit(s->ev, 0);
+  return 0;
+}
+
+static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, void *ud) {
+  (void)es;
+  server *s = ud;
+  if (s->shutting_down) {
+    log_notice("second signal: exiting now");
+    sd_event_exit(s->ev, 0);
+    return 0;
+  }
+  s->shutting_down = true;
+  log_notice("%s: closing %u connection(s)", strsignal((int)si->ssi_signo), s->nconns);
+  uint64_t now = now_ns();
+  /* GOAWAY, CLOSE_WEBTRANSPORT_SESSION to every session, then
+   * CONNECTION_CLOSE once they are answered or after a bounded wait. */
+  for (srv_conn *c = s->conns, *next; c; c = next) {
+    next = c->next;
+    wt_conn_shutdown(c->wc, 0, "server shutting down", now);
+    quic_conn_write(c->qc, now);
+    conn_update(c);
+  }
+  if (s->nconns == 0) {
+    sd_event_exit(s->ev, 0);
+    return 0;
+  }
+  sd_event_add_time_relative(s->ev, &s->shutdown_timer, CLOCK_MONOTONIC,
+                             SHUTDOWN_GRACE_NS / 1000, 0, on_shutdown_timer, s);
+  return 0;
+}
+
+/* ------------------------------------------------------------ run */
+
+static int setup(server *s) {
+  char err[512];
+  if (quic_tls_server_load(&s->tls, s->opts->cert_file, s->opts->key_file, err, sizeof(err)) != 0) {
+    log_err("%s", err);
+    return -1;
+  }
+  if (gnutls_rnd(GNUTLS_RND_KEY, s->secret, sizeof(s->secret)) != 0) {
+    log_err("cannot generate the stateless reset secret");
+    return -1;
+  }
+  uint8_t key[16];
+  if (gnutls_rnd(GNUTLS_RND_KEY, key, sizeof(key)) != 0 || !(s->cids = quic_cidmap_new(key))) {
+    log_err("out of memory");
+    return -1;
+  }
+  quic_conn_config_default(&s->qcfg);
+  s->qcfg.idle_timeout = (uint64_t)s->opts->idle_timeout_s * NGTCP2_SECONDS;
+  s->qcfg.static_secret = s->secret;
+  s->qcfg.txbuf = s->txbuf;
+  s->qcfg.txbuflen = sizeof(s->txbuf);
+  s->qcfg.debug = s->opts->quic_debug;
+  wt_conn_config_default(&s->wcfg);
+  s->wcfg.server = true;
+  s->wcfg.path = s->opts->path;
+  s->wcfg.max_sessions = s->opts->max_sessions;
+
+  int r = sd_event_new(&s->ev);
+  if (r < 0) {
+    log_err("sd_event_new: %s", strerror(-r));
+    return -1;
+  }
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigprocmask(SIG_BLOCK, &mask, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  if (sd_event_add_signal(s->ev, NULL, SIGTERM, on_signal, s) < 0 ||
+      sd_event_add_signal(s->ev, NULL, SIGINT, on_signal, s) < 0) {
+    log_err("cannot install signal handlers");
+    return -1;
+  }
+  for (unsigned i = 0; i < s->opts->nlisten; i++) {
+    listener *l = &s->listeners[i];
+    l->srv = s;
+    l->addr = s->opts->listen[i].addr;
+    l->addrlen = s->opts->listen[i].addrlen;
+    l->wildcard = udp_is_wildcard((struct sockaddr *)&l->addr);
+    l->fd = udp_bind((struct sockaddr *)&l->addr, l->addrlen, err, sizeof(err));
+    if (l->fd < 0) {
+      log_err("%s", err);
+      return -1;
+    }
+    s->nlisteners++;
+    /* learn the port when 0 was asked for */
+    socklen_t alen = sizeof(l->addr);
+    getsockname(l->fd, (struct sockaddr *)&l->addr, &alen);
+    if (sd_event_add_io(s->ev, &l->io, l->fd, EPOLLIN, on_readable, l) < 0) {
+      log_err("sd_event_add_io failed");
+      return -1;
+    }
+    char name[ADDR_STRLEN];
+    log_notice("listening on %s (path %s)", addr_format((struct sockaddr *)&l->addr, name,
+                                                        sizeof(name)), s->opts->path);
+  }
+  return 0;
+}
+
+static void teardown(server *s) {
+  while (s->conns)
+    conn_free(s->conns);
+  for (unsigned i = 0; i < s->nlisteners; i++) {
+    sd_event_source_disable_unref(s->listeners[i].io);
+    close(s->listeners[i].fd);
+  }
+  sd_event_source_disable_unref(s->shutdown_timer);
+  sd_event_unref(s->ev);
+  quic_cidmap_free(s->cids);
+  quic_tls_server_free(&s->tls);
+}
+
+int server_run(const server_opts *opts) {
+  server *s = calloc(1, sizeof(*s));
+  if (!s) {
+    log_err("out of memory");
+    return 1;
+  }
+  s->opts = opts;
+  int rc = 1;
+  if (setup(s) == 0) {
+    int r = sd_event_loop(s->ev);
+    if (r < 0)
+      log_err("event loop: %s", strerror(-r));
+    else
+      rc = 0;
+    log_notice("stopped: %" PRIu64 " sessions, %" PRIu64 " stream pings, %" PRIu64
+               " datagram pings answered",
+               s->ping.st.sessions_total, s->ping.st.stream_pings, s->ping.st.datagram_pings);
+  }
+  s->shutting_down = false; /* no sd_event_exit from teardown */
+  teardown(s);
+  free(s);
+  return rc;
+}

@@ -1,0 +1,164 @@
+#include "server/udp.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/addr.h"
+
+int udp_is_wildcard(const struct sockaddr *sa) {
+  if (sa->sa_family == AF_INET)
+    return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY);
+  if (sa->sa_family == AF_INET6)
+    return IN6_IS_ADDR_UNSPECIFIED(&((const struct sockaddr_in6 *)sa)->sin6_addr);
+  return 0;
+}
+
+int udp_bind(const struct sockaddr *sa, socklen_t salen, char *err, size_t errlen) {
+  char name[ADDR_STRLEN];
+  addr_format(sa, name, sizeof(name));
+  int fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+  if (fd < 0) {
+    snprintf(err, errlen, "%s: socket: %s", name, strerror(errno));
+    return -1;
+  }
+  int on = 1, off = 0;
+  if (sa->sa_family == AF_INET6) {
+    /* [::] serves IPv4 too (dual-stack); [::1] and others are IPv6 only. */
+    int v6only = udp_is_wildcard(sa) ? off : on;
+    if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) != 0 ||
+        setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) != 0)
+      goto fail;
+  }
+  if (sa->sa_family == AF_INET || udp_is_wildcard(sa)) {
+    /* harmless on IPv6-only sockets; needed for IPv4 on dual-stack ones */
+    if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) != 0 && sa->sa_family == AF_INET)
+      goto fail;
+  }
+  /* Path MTU discovery by QUIC itself: send with DF, do not fragment. */
+  int pmtu = IP_PMTUDISC_DO;
+  (void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu));
+  if (sa->sa_family == AF_INET6) {
+    int pmtu6 = IPV6_PMTUDISC_DO;
+    (void)setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu6, sizeof(pmtu6));
+  }
+  if (bind(fd, sa, salen) != 0) {
+    snprintf(err, errlen, "%s: bind: %s", name, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  return fd;
+fail:
+  snprintf(err, errlen, "%s: setsockopt: %s", name, strerror(errno));
+  close(fd);
+  return -1;
+}
+
+ssize_t udp_recv(int fd, const struct sockaddr_storage *bound, uint8_t *buf, size_t cap,
+                 struct sockaddr_storage *remote, socklen_t *remotelen,
+                 struct sockaddr_storage *local, socklen_t *locallen) {
+  struct iovec iov = {.iov_base = buf, .iov_len = cap};
+  union {
+    char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo))];
+    struct cmsghdr align;
+  } ctl;
+  struct msghdr msg = {
+      .msg_name = remote,
+      .msg_namelen = sizeof(*remote),
+      .msg_iov = &iov,
+      .msg_iovlen = 1,
+      .msg_control = ctl.buf,
+      .msg_controllen = sizeof(ctl.buf),
+  };
+  ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
+  if (n < 0)
+    return -1;
+  if (msg.msg_flags & MSG_TRUNC) {
+    errno = EMSGSIZE;
+    return -2; /* oversized: skip it */
+  }
+  *remotelen = msg.msg_namelen;
+  memcpy(local, bound, sizeof(*local));
+  *locallen = bound->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                             : sizeof(struct sockaddr_in);
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+        bound->ss_family == AF_INET6) {
+      struct in6_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+      ((struct sockaddr_in6 *)local)->sin6_addr = pi.ipi6_addr;
+    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+      struct in_pktinfo pi;
+      memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+      if (bound->ss_family == AF_INET) {
+        ((struct sockaddr_in *)local)->sin_addr = pi.ipi_addr;
+      } else {
+        /* IPv4 on a dual-stack socket: an IPv4-mapped IPv6 address */
+        struct in6_addr *a = &((struct sockaddr_in6 *)local)->sin6_addr;
+        memset(a, 0, sizeof(*a));
+        a->s6_addr[10] = 0xff;
+        a->s6_addr[11] = 0xff;
+        memcpy(&a->s6_addr[12], &pi.ipi_addr, 4);
+      }
+    }
+  }
+  return n;
+}
+
+int udp_send(int fd, const struct sockaddr *local, const struct sockaddr *remote,
+             socklen_t remotelen, const uint8_t *data, size_t len, int wildcard) {
+  struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
+  union {
+    char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+    struct cmsghdr align;
+  } ctl;
+  memset(&ctl, 0, sizeof(ctl));
+  struct msghdr msg = {
+      .msg_name = (void *)remote,
+      .msg_namelen = remotelen,
+      .msg_iov = &iov,
+      .msg_iovlen = 1,
+  };
+  if (wildcard && local) {
+    struct cmsghdr *c = (struct cmsghdr *)ctl.buf;
+    if (local->sa_family == AF_INET6) {
+      const struct in6_addr *a = &((const struct sockaddr_in6 *)local)->sin6_addr;
+      if (IN6_IS_ADDR_V4MAPPED(a)) {
+        struct in_pktinfo pi = {0};
+        memcpy(&pi.ipi_spec_dst, &a->s6_addr[12], 4);
+        c->cmsg_level = IPPROTO_IP;
+        c->cmsg_type = IP_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(pi));
+        memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+        msg.msg_controllen = CMSG_SPACE(sizeof(pi));
+      } else {
+        struct in6_pktinfo pi = {0};
+        pi.ipi6_addr = *a;
+        c->cmsg_level = IPPROTO_IPV6;
+        c->cmsg_type = IPV6_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof(pi));
+        memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+        msg.msg_controllen = CMSG_SPACE(sizeof(pi));
+      }
+    } else {
+      struct in_pktinfo pi = {0};
+      pi.ipi_spec_dst = ((const struct sockaddr_in *)local)->sin_addr;
+      c->cmsg_level = IPPROTO_IP;
+      c->cmsg_type = IP_PKTINFO;
+      c->cmsg_len = CMSG_LEN(sizeof(pi));
+      memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+      msg.msg_controllen = CMSG_SPACE(sizeof(pi));
+    }
+    msg.msg_control = ctl.buf;
+  }
+  for (;;) {
+    ssize_t n = sendmsg(fd, &msg, MSG_DONTWAIT);
+    if (n >= 0)
+      return 0;
+    if (errno != EINTR)
+      return -1;
+  }
+}

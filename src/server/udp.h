@@ -1,0 +1,32 @@
+/* UDP sockets for QUIC: non-blocking, destination address of each received
+ * datagram (IP_PKTINFO / IPV6_RECVPKTINFO) so that a wildcard listener
+ * answers from the address it was reached on. */
+#ifndef WTPING_UDP_H
+#define WTPING_UDP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+/* udp_bind opens a socket bound to |sa|. [::] is dual-stack. Returns the fd,
+ * or -1 with a message in |err|. */
+int udp_bind(const struct sockaddr *sa, socklen_t salen, char *err, size_t errlen);
+
+/* udp_recv reads one datagram. |local| gets the address it was sent to (the
+ * bound address with the destination IP from pktinfo). Returns its length,
+ * or -1 (errno EAGAIN when there is nothing more to read). */
+ssize_t udp_recv(int fd, const struct sockaddr_storage *bound, uint8_t *buf, size_t cap,
+                 struct sockaddr_storage *remote, socklen_t *remotelen,
+                 struct sockaddr_storage *local, socklen_t *locallen);
+
+/* udp_send sends one datagram to |remote| from |local| (its IP is used as
+ * the source address when the socket is bound to a wildcard). Returns 0 or
+ * -1; EAGAIN drops the packet, which QUIC treats as a loss. */
+int udp_send(int fd, const struct sockaddr *local, const struct sockaddr *remote,
+             socklen_t remotelen, const uint8_t *data, size_t len, int wildcard);
+
+/* udp_is_wildcard returns nonzero for 0.0.0.0 and ::. */
+int udp_is_wildcard(const struct sockaddr *sa);
+
+#endif
