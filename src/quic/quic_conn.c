@@ -1,5 +1,6 @@
 #include "quic/quic_conn.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,7 @@ struct quic_stream {
 struct quic_conn {
   ngtcp2_conn *conn;
   gnutls_session_t tls;
-  ngtcp2_crypto_conn_ref conn_ref;
+  quic_tls_ref ref; /* gnutls_session_get_ptr() points here */
   quic_conn_config cfg;
   bool server;
   enum quic_state state;
@@ -69,6 +70,9 @@ struct quic_conn {
   unsigned close_resends;
   bool burst_cut; /* the last write stopped at WRITE_BURST_MAX */
   ngtcp2_tstamp now; /* time of the current or last read, write or timeout */
+  quic_end end;      /* why the connection ended, once it did */
+  bool local_close_liberr; /* our close came from a library error */
+  int liberr;
 };
 
 /* ------------------------------------------------------------ helpers */
@@ -332,6 +336,15 @@ static int cb_recv_tx_key(ngtcp2_conn *conn, ngtcp2_crypto_level level, void *us
   return 0;
 }
 
+static int cb_recv_stateless_reset(ngtcp2_conn *conn, const ngtcp2_pkt_stateless_reset *sr,
+                                   void *user_data) {
+  (void)conn;
+  (void)sr;
+  quic_conn *qc = user_data;
+  qc->end = QUIC_END_STATELESS_RESET;
+  return 0;
+}
+
 static int cb_handshake_completed(ngtcp2_conn *conn, void *user_data) {
   (void)conn;
   quic_conn *qc = user_data;
@@ -383,6 +396,7 @@ static void fill_callbacks(ngtcp2_callbacks *cb, bool server) {
   cb->recv_datagram = cb_recv_datagram;
   cb->recv_tx_key = cb_recv_tx_key;
   cb->handshake_completed = cb_handshake_completed;
+  cb->recv_stateless_reset = cb_recv_stateless_reset;
 }
 
 static void fill_params(ngtcp2_transport_params *p, const quic_conn_config *cfg) {
@@ -410,8 +424,8 @@ quic_conn *quic_conn_server_new(const quic_conn_config *cfg, quic_tls_server *tl
   qc->io = io;
   qc->io_ud = io_ud;
   qc->now = now;
-  qc->conn_ref.get_conn = get_conn_cb;
-  qc->conn_ref.user_data = qc;
+  qc->ref.conn_ref.get_conn = get_conn_cb;
+  qc->ref.conn_ref.user_data = qc;
 
   ngtcp2_callbacks cb;
   fill_callbacks(&cb, true);
@@ -442,7 +456,7 @@ quic_conn *quic_conn_server_new(const quic_conn_config *cfg, quic_tls_server *tl
                                                    QUIC_STATIC_SECRET_LEN, &scid) != 0)
     goto fail_cid;
 
-  if (quic_tls_server_session(tls, &qc->conn_ref, &qc->tls) != 0)
+  if (quic_tls_server_session(tls, &qc->ref.conn_ref, &qc->tls) != 0)
     goto fail_cid;
   if (ngtcp2_conn_server_new(&qc->conn, &hd->scid, &scid, path, hd->version, &cb, &settings,
                              &params, NULL, qc) != 0) {
@@ -455,6 +469,57 @@ quic_conn *quic_conn_server_new(const quic_conn_config *cfg, quic_tls_server *tl
 fail_cid:
   if (io->retire_cid)
     io->retire_cid(qc, &scid, io_ud);
+fail:
+  free(qc);
+  return NULL;
+}
+
+quic_conn *quic_conn_client_new(const quic_conn_config *cfg, quic_tls_client *tls,
+                                quic_tls_verify *verify, const ngtcp2_path *path,
+                                ngtcp2_tstamp now, const quic_io_ops *io, void *io_ud) {
+  quic_conn *qc = calloc(1, sizeof(*qc));
+  if (!qc)
+    return NULL;
+  qc->cfg = *cfg;
+  qc->server = false;
+  qc->io = io;
+  qc->io_ud = io_ud;
+  qc->now = now;
+  qc->ref.conn_ref.get_conn = get_conn_cb;
+  qc->ref.conn_ref.user_data = qc;
+  qc->ref.verify = verify;
+
+  ngtcp2_callbacks cb;
+  fill_callbacks(&cb, false);
+  ngtcp2_cid dcid, scid;
+  dcid.datalen = 18;
+  scid.datalen = QUIC_SCID_LEN;
+  if (gnutls_rnd(GNUTLS_RND_RANDOM, dcid.data, dcid.datalen) != 0 ||
+      gnutls_rnd(GNUTLS_RND_RANDOM, scid.data, scid.datalen) != 0)
+    goto fail;
+  ngtcp2_settings settings;
+  ngtcp2_settings_default(&settings);
+  settings.initial_ts = now;
+  settings.handshake_timeout = cfg->handshake_timeout;
+  settings.max_window = 6 * cfg->conn_window;
+  settings.max_stream_window = 6 * cfg->stream_window;
+  if (cfg->debug)
+    settings.log_printf = debug_printf;
+  settings.qlog.odcid = dcid;
+  ngtcp2_transport_params params;
+  fill_params(&params, cfg);
+
+  if (quic_tls_client_session(tls, &qc->ref, &qc->tls) != 0)
+    goto fail;
+  if (ngtcp2_conn_client_new(&qc->conn, &dcid, &scid, path, NGTCP2_PROTO_VER_V1, &cb, &settings,
+                             &params, NULL, qc) != 0) {
+    gnutls_deinit(qc->tls);
+    goto fail;
+  }
+  ngtcp2_conn_set_tls_native_handle(qc->conn, qc->tls);
+  if (cfg->keepalive)
+    ngtcp2_conn_set_keep_alive_timeout(qc->conn, cfg->keepalive);
+  return qc;
 fail:
   free(qc);
   return NULL;
@@ -515,6 +580,8 @@ static void close_liberr(quic_conn *qc, int liberr) {
   if (qc->close_requested)
     return;
   qc->close_requested = true;
+  qc->local_close_liberr = true;
+  qc->liberr = liberr;
   if (liberr == NGTCP2_ERR_CRYPTO)
     ngtcp2_connection_close_error_set_transport_error_tls_alert(
         &qc->ccerr, ngtcp2_conn_get_tls_alert(qc->conn), NULL, 0);
@@ -535,6 +602,8 @@ static void enter_closing(quic_conn *qc, ngtcp2_tstamp now) {
                                                       qc->cfg.txbuf, qc->cfg.txbuflen, &qc->ccerr,
                                                       now);
   qc->state = QS_CLOSING;
+  if (qc->end == QUIC_END_NONE)
+    qc->end = QUIC_END_LOCAL_CLOSE;
   qc->close_deadline = now + three_pto(qc);
   if (n <= 0)
     return;
@@ -548,6 +617,8 @@ static void enter_closing(quic_conn *qc, ngtcp2_tstamp now) {
 
 static void enter_draining(quic_conn *qc, ngtcp2_tstamp now) {
   qc->state = QS_DRAINING;
+  if (qc->end == QUIC_END_NONE)
+    qc->end = QUIC_END_PEER_CLOSE;
   qc->close_deadline = now + three_pto(qc);
 }
 
@@ -579,6 +650,8 @@ int quic_conn_read(quic_conn *qc, const ngtcp2_path *path, uint32_t ecn, const u
     enter_draining(qc, now);
     break;
   case NGTCP2_ERR_DROP_CONN:
+    if (qc->end == QUIC_END_NONE)
+      qc->end = QUIC_END_DROPPED;
     qc->state = QS_DEAD;
     break;
   case NGTCP2_ERR_CALLBACK_FAILURE:
@@ -759,6 +832,7 @@ void quic_conn_timeout(quic_conn *qc, ngtcp2_tstamp now) {
     if (rv == NGTCP2_ERR_IDLE_CLOSE || rv == NGTCP2_ERR_HANDSHAKE_TIMEOUT) {
       /* Idle timeout: drop silently, no CONNECTION_CLOSE (RFC 9000 10.1). */
       log_debug("quic: %s", rv == NGTCP2_ERR_IDLE_CLOSE ? "idle timeout" : "handshake timeout");
+      qc->end = rv == NGTCP2_ERR_IDLE_CLOSE ? QUIC_END_IDLE : QUIC_END_HANDSHAKE_TIMEOUT;
       qc->state = QS_DEAD;
       return;
     }
@@ -882,3 +956,64 @@ const ngtcp2_path *quic_conn_path(quic_conn *qc) { return ngtcp2_conn_get_path(q
 ngtcp2_tstamp quic_conn_now(const quic_conn *qc) { return qc->now; }
 
 ngtcp2_duration quic_conn_pto(quic_conn *qc) { return ngtcp2_conn_get_pto(qc->conn); }
+
+quic_end quic_conn_end(const quic_conn *qc) { return qc->end; }
+
+static const char *alert_name(uint8_t alert) {
+  const char *n = gnutls_alert_get_strname((gnutls_alert_description_t)alert);
+  return n ? n : "unknown";
+}
+
+void quic_conn_describe_end(quic_conn *qc, char *buf, size_t cap) {
+  ngtcp2_connection_close_error ce;
+  switch (qc->end) {
+  case QUIC_END_NONE:
+    snprintf(buf, cap, "connection open");
+    return;
+  case QUIC_END_IDLE:
+    snprintf(buf, cap, "%s", quic_conn_handshake_completed(qc)
+                                 ? "idle timeout: no packets from the peer"
+                                 : "no answer from the server (timeout)");
+    return;
+  case QUIC_END_HANDSHAKE_TIMEOUT:
+    snprintf(buf, cap, "handshake timed out: no answer from the server");
+    return;
+  case QUIC_END_STATELESS_RESET:
+    snprintf(buf, cap, "the server reset the connection (it restarted or forgot it)");
+    return;
+  case QUIC_END_DROPPED:
+    snprintf(buf, cap, "connection dropped");
+    return;
+  case QUIC_END_PEER_CLOSE:
+    ngtcp2_conn_get_connection_close_error(qc->conn, &ce);
+    if (ce.type == NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_TRANSPORT && ce.error_code >= 0x100 &&
+        ce.error_code <= 0x1ff) {
+      uint8_t a = (uint8_t)(ce.error_code & 0xff);
+      snprintf(buf, cap, "the peer refused the TLS handshake: alert %u (%s)%s", a, alert_name(a),
+               a == 120 ? ": it does not speak HTTP/3 (ALPN h3)" : "");
+    } else {
+      snprintf(buf, cap, "closed by the peer: %s error 0x%" PRIx64 "%s%.*s",
+               ce.type == NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_APPLICATION ? "application"
+                                                                             : "transport",
+               ce.error_code, ce.reasonlen ? ": " : "", (int)ce.reasonlen,
+               ce.reason ? (const char *)ce.reason : "");
+    }
+    return;
+  case QUIC_END_LOCAL_CLOSE:
+    if (qc->local_close_liberr && qc->liberr == NGTCP2_ERR_CRYPTO) {
+      uint8_t a = ngtcp2_conn_get_tls_alert(qc->conn);
+      if (qc->ref.verify && qc->ref.verify->reason[0])
+        snprintf(buf, cap, "%s", qc->ref.verify->reason);
+      else if (a == 120)
+        snprintf(buf, cap, "ALPN mismatch: the server does not offer h3");
+      else
+        snprintf(buf, cap, "TLS handshake failed: alert %u (%s)", a, alert_name(a));
+    } else if (qc->local_close_liberr) {
+      snprintf(buf, cap, "QUIC error: %s", ngtcp2_strerror(qc->liberr));
+    } else {
+      snprintf(buf, cap, "connection closed (error 0x%" PRIx64 ")", qc->ccerr.error_code);
+    }
+    return;
+  }
+  snprintf(buf, cap, "connection ended");
+}

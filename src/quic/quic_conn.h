@@ -61,6 +61,7 @@ typedef struct quic_conn_config {
   uint8_t *txbuf;                   /* shared scratch buffer for one packet */
   size_t txbuflen;                  /* >= NGTCP2_MAX_PMTUD_UDP_PAYLOAD_SIZE */
   bool debug;                       /* ngtcp2 debug log to stderr */
+  ngtcp2_duration keepalive;        /* client: PING after this much quiet; 0 = off */
 } quic_conn_config;
 
 void quic_conn_config_default(quic_conn_config *cfg);
@@ -72,7 +73,32 @@ quic_conn *quic_conn_server_new(const quic_conn_config *cfg, quic_tls_server *tl
                                 const ngtcp2_pkt_hd *hd, const ngtcp2_path *path, ngtcp2_tstamp now,
                                 const quic_io_ops *io, void *io_ud);
 
+/* quic_conn_client_new starts a connection to |path|'s remote address.
+ * |verify| (kept by reference) holds the expected host and receives the
+ * reason of a certificate failure. Returns NULL on failure. */
+quic_conn *quic_conn_client_new(const quic_conn_config *cfg, quic_tls_client *tls,
+                                quic_tls_verify *verify, const ngtcp2_path *path,
+                                ngtcp2_tstamp now, const quic_io_ops *io, void *io_ud);
+
 void quic_conn_free(quic_conn *qc);
+
+/* Why a connection ended. */
+typedef enum quic_end {
+  QUIC_END_NONE,
+  QUIC_END_IDLE,
+  QUIC_END_HANDSHAKE_TIMEOUT,
+  QUIC_END_PEER_CLOSE,      /* CONNECTION_CLOSE received */
+  QUIC_END_LOCAL_CLOSE,     /* we sent CONNECTION_CLOSE */
+  QUIC_END_STATELESS_RESET, /* the peer no longer knows the connection */
+  QUIC_END_DROPPED,
+} quic_end;
+
+quic_end quic_conn_end(const quic_conn *qc);
+
+/* quic_conn_describe_end writes a one-line reason for a person: certificate
+ * problems, TLS alerts (ALPN), the peer's close with its code and reason,
+ * timeouts. */
+void quic_conn_describe_end(quic_conn *qc, char *buf, size_t cap);
 
 void quic_conn_set_app(quic_conn *qc, const quic_app_ops *ops, void *ud);
 

@@ -5,6 +5,9 @@
 
 #include <gnutls/gnutls.h>
 #include <ngtcp2/ngtcp2_crypto.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /* Server credentials: a certificate chain and its key (PEM). */
 typedef struct quic_tls_server {
@@ -24,6 +27,51 @@ void quic_tls_server_free(quic_tls_server *t);
  * at |ref|. Returns 0 or -1. */
 int quic_tls_server_session(quic_tls_server *t, ngtcp2_crypto_conn_ref *ref,
                             gnutls_session_t *out);
+
+/* Client credentials and the policy for verifying servers. */
+#define QUIC_TLS_MAX_PINS 8
+
+typedef struct quic_tls_client {
+  gnutls_certificate_credentials_t cred;
+  gnutls_priority_t prio;
+  bool insecure; /* -k: accept any certificate */
+  uint8_t pins[QUIC_TLS_MAX_PINS][32]; /* SHA-256 of the leaf certificate (DER) */
+  size_t npins;
+} quic_tls_client;
+
+/* Per-connection verification state: what we expect and, on failure, why. */
+typedef struct quic_tls_verify {
+  const quic_tls_client *policy;
+  char host[256];   /* the URL's host: a DNS name or an IP literal */
+  char reason[320]; /* set when verification failed */
+} quic_tls_verify;
+
+/* gnutls_session_get_ptr() points here: ngtcp2 needs the conn_ref first. */
+typedef struct quic_tls_ref {
+  ngtcp2_crypto_conn_ref conn_ref;
+  quic_tls_verify *verify; /* client only */
+} quic_tls_ref;
+
+/* quic_tls_client_init prepares client credentials: trust |cafile| (PEM)
+ * when given, else the system trust store. Returns 0 or -1 with |err|. */
+int quic_tls_client_init(quic_tls_client *t, const char *cafile, bool insecure, char *err,
+                         size_t errlen);
+void quic_tls_client_free(quic_tls_client *t);
+
+/* quic_tls_pin_parse parses "sha256:BASE64" (the SHA-256 of the DER
+ * certificate, as in the browser's serverCertificateHashes, base64 with or
+ * without padding; hex with colons is accepted too) into |out|. Returns 0 or
+ * -1. Pure. */
+int quic_tls_pin_parse(const char *spec, uint8_t out[32]);
+
+/* quic_tls_client_add_pin adds a pin. With pins, the server certificate is
+ * accepted iff its hash matches one (and it is currently valid); the CA and
+ * the name are not checked. Returns 0 or -1 with |err|. */
+int quic_tls_client_add_pin(quic_tls_client *t, const char *spec, char *err, size_t errlen);
+
+/* quic_tls_client_session creates a client session for |ref| (whose
+ * |verify| must be set) with SNI |verify->host| when it is a name. */
+int quic_tls_client_session(quic_tls_client *t, quic_tls_ref *ref, gnutls_session_t *out);
 
 /* The GnuTLS priority string for QUIC (TLS 1.3 only, no compat mode). */
 extern const char quic_tls_priority[];

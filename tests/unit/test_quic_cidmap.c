@@ -165,10 +165,69 @@ static void test_lengths(void **state) {
   assert_int_equal(quic_cidmap_remove(m, cid, QUIC_CID_MAXLEN + 1), -1);
   assert_int_equal(quic_cidmap_count(m), QUIC_CID_MAXLEN + 1);
 
+  /* Removing one length leaves every other length in place. */
   for (len = 0; len <= QUIC_CID_MAXLEN; ++len) {
+    size_t k;
+
     assert_int_equal(quic_cidmap_remove(m, cid, len), 0);
+    assert_null(quic_cidmap_find(m, cid, len));
+    for (k = len + 1; k <= QUIC_CID_MAXLEN; ++k) {
+      assert_ptr_equal(quic_cidmap_find(m, cid, k), &vals[k]);
+    }
   }
   assert_int_equal(quic_cidmap_count(m), 0);
+
+  /* Again, longest first, so that a long key sharing a short key's prefix
+     is already in the table when the short one goes in. */
+  for (len = QUIC_CID_MAXLEN + 1; len-- > 0;) {
+    assert_int_equal(quic_cidmap_insert(m, cid, len, &vals[len]), 0);
+  }
+  for (len = QUIC_CID_MAXLEN + 1; len-- > 0;) {
+    size_t k;
+
+    assert_int_equal(quic_cidmap_remove(m, cid, len), 0);
+    for (k = 0; k < len; ++k) {
+      assert_ptr_equal(quic_cidmap_find(m, cid, k), &vals[k]);
+    }
+  }
+  assert_int_equal(quic_cidmap_count(m), 0);
+  quic_cidmap_free(m);
+}
+
+/* Keys that differ in one byte only (first, middle or last) are distinct. */
+static void test_one_byte_apart(void **state) {
+  quic_cidmap *m;
+  uint8_t cid[QUIC_CID_MAXLEN];
+  static int vals[3][256];
+  size_t pos[3] = {0, 9, QUIC_CID_MAXLEN - 1};
+  size_t p, i;
+
+  (void)state;
+  m = quic_cidmap_new(test_key);
+  assert_non_null(m);
+  memset(cid, 0x77, sizeof(cid));
+  for (p = 0; p < 3; ++p) {
+    for (i = 0; i < 256; ++i) {
+      if (i == 0x77 && p > 0) {
+        continue; /* the all-0x77 key is already in */
+      }
+      cid[pos[p]] = (uint8_t)i;
+      assert_int_equal(quic_cidmap_insert(m, cid, sizeof(cid), &vals[p][i]),
+                       0);
+    }
+    cid[pos[p]] = 0x77;
+  }
+  assert_int_equal(quic_cidmap_count(m), 3 * 255 + 1);
+  for (p = 0; p < 3; ++p) {
+    for (i = 0; i < 256; ++i) {
+      if (i == 0x77 && p > 0) {
+        continue;
+      }
+      cid[pos[p]] = (uint8_t)i;
+      assert_ptr_equal(quic_cidmap_find(m, cid, sizeof(cid)), &vals[p][i]);
+    }
+    cid[pos[p]] = 0x77;
+  }
   quic_cidmap_free(m);
 }
 
@@ -411,6 +470,7 @@ int main(void) {
       cmocka_unit_test(test_siphash_vectors),
       cmocka_unit_test(test_basic),
       cmocka_unit_test(test_lengths),
+      cmocka_unit_test(test_one_byte_apart),
       cmocka_unit_test(test_many),
       cmocka_unit_test(test_churn),
       cmocka_unit_test(test_dense_deletes),
