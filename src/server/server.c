@@ -184,7 +184,7 @@ static srv_conn *conn_accept(server *s, listener *l, const ngtcp2_pkt_hd *hd,
   c->wc = wt_conn_new(&s->wcfg, c->qc, ping_service_ops(), &s->ping);
   if (!c->wc)
     goto fail;
-  if (sd_event_add_time(s->ev, &c->timer, CLOCK_MONOTONIC, UINT64_MAX, 0, on_conn_timer, c) < 0)
+  if (sd_event_add_time(s->ev, &c->timer, CLOCK_MONOTONIC, UINT64_MAX, 1, on_conn_timer, c) < 0)
     goto fail;
   /* Chromium's ClientHello spans two Initial packets: the second one still
    * carries the client's original DCID. */

@@ -1042,6 +1042,8 @@ const h3_settings *wt_conn_peer_settings(const wt_conn *wc) {
 }
 
 uint64_t wt_conn_expiry(const wt_conn *wc) {
+  if (wc->shutting_down && wc->nsessions == 0 && !quic_conn_close_requested(wc->qc))
+    return 0; /* every session answered: close the connection now */
   uint64_t t = wc->linger_deadline;
   if (wc->shutdown_deadline < t)
     t = wc->shutdown_deadline;

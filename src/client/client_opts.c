@@ -1,0 +1,214 @@
+#include "client/client_opts.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "config.h"
+
+static void usage(FILE *f) {
+  fprintf(f,
+          "Usage: wtping-client [OPTIONS] https://HOST[:PORT][/PATH]\n"
+          "Ping a WebTransport server, as ping(8) does.\n"
+          "\n"
+          "  -c, --count N          stop after N replies or losses (default: until interrupted)\n"
+          "  -i, --interval SEC     seconds between pings (default 1; 0: as soon as answered)\n"
+          "  -s, --size BYTES       padding bytes per ping (default 0)\n"
+          "  -m, --mode MODE        stream or datagram (default stream)\n"
+          "  -W, --timeout SEC      a pong later than this counts as lost; also bounds\n"
+          "                         connection setup (default 5)\n"
+          "  -w, --deadline SEC     stop after SEC seconds whatever happened\n"
+          "  -q, --quiet            only the summary\n"
+          "      --json             a machine-readable summary on stdout (implies -q)\n"
+          "      --cafile FILE      trust the CA certificate(s) in FILE (PEM)\n"
+          "      --pin sha256:B64   accept the server certificate whose SHA-256 is B64\n"
+          "                         (repeatable; as the browser's serverCertificateHashes)\n"
+          "  -k, --insecure         do not verify the server certificate\n"
+          "  -v, --verbose          log more (repeat for debug)\n"
+          "      --quic-debug       ngtcp2's packet-level debug log on stderr\n"
+          "  -V, --version          print the version and exit\n"
+          "  -h, --help             print this help and exit\n"
+          "\n"
+          "Exit status: 0 when replies came, 1 when none came (or fewer than --count by\n"
+          "the --deadline), 2 on other errors.\n");
+}
+
+int client_parse_seconds(const char *s, uint64_t *ns) {
+  uint64_t whole = 0, frac = 0, scale = 1000000000ULL;
+  const char *p = s;
+  bool digits = false;
+  while (*p >= '0' && *p <= '9') {
+    if (whole > 1000000)
+      return -1;
+    whole = whole * 10 + (uint64_t)(*p - '0');
+    p++;
+    digits = true;
+  }
+  if (*p == '.') {
+    p++;
+    while (*p >= '0' && *p <= '9') {
+      if (scale > 1) {
+        scale /= 10;
+        frac += (uint64_t)(*p - '0') * scale;
+      }
+      p++;
+      digits = true;
+    }
+  }
+  if (!digits || *p != '\0')
+    return -1;
+  *ns = whole * 1000000000ULL + frac;
+  return 0;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out) {
+  char *end;
+  errno = 0;
+  if (!(*s >= '0' && *s <= '9'))
+    return -1;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || *end || v > max)
+    return -1;
+  *out = v;
+  return 0;
+}
+
+int client_opts_parse(client_opts *o, int argc, char **argv, FILE *out, FILE *err) {
+  enum { O_JSON = 256, O_CAFILE, O_PIN, O_QDEBUG };
+  static const struct option longopts[] = {
+      {"count", required_argument, NULL, 'c'},
+      {"interval", required_argument, NULL, 'i'},
+      {"size", required_argument, NULL, 's'},
+      {"mode", required_argument, NULL, 'm'},
+      {"timeout", required_argument, NULL, 'W'},
+      {"deadline", required_argument, NULL, 'w'},
+      {"quiet", no_argument, NULL, 'q'},
+      {"json", no_argument, NULL, O_JSON},
+      {"cafile", required_argument, NULL, O_CAFILE},
+      {"pin", required_argument, NULL, O_PIN},
+      {"insecure", no_argument, NULL, 'k'},
+      {"verbose", no_argument, NULL, 'v'},
+      {"quic-debug", no_argument, NULL, O_QDEBUG},
+      {"version", no_argument, NULL, 'V'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  memset(o, 0, sizeof(*o));
+  o->interval_ns = 1000000000ULL;
+  o->timeout_ns = 5000000000ULL;
+  o->mode = CLIENT_MODE_STREAM;
+  o->log_level = LOG_NOTICE;
+  uint64_t v;
+  int c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":c:i:s:m:W:w:qkvVh", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'c':
+      if (parse_u64(optarg, UINT64_MAX / 2, &v) != 0 || v == 0) {
+        fprintf(err, "wtping-client: -c: '%s' is not a positive count\n", optarg);
+        return CLIENT_OPTS_EXIT_USAGE;
+      }
+      o->count = v;
+      break;
+    case 'i':
+      if (client_parse_seconds(optarg, &o->interval_ns) != 0) {
+        fprintf(err, "wtping-client: -i: '%s' is not a number of seconds\n", optarg);
+        return CLIENT_OPTS_EXIT_USAGE;
+      }
+      break;
+    case 's':
+      if (parse_u64(optarg, CLIENT_MAX_STREAM_PAD, &v) != 0) {
+        fprintf(err, "wtping-client: -s: '%s' is not a size from 0 to %d\n", optarg,
+                CLIENT_MAX_STREAM_PAD);
+        return CLIENT_OPTS_EXIT_USAGE;
+      }
+      o->size = (size_t)v;
+      break;
+    case 'm':
+      if (strcmp(optarg, "stream") == 0)
+        o->mode = CLIENT_MODE_STREAM;
+      else if (strcmp(optarg, "datagram") == 0)
+        o->mode = CLIENT_MODE_DATAGRAM;
+      else {
+        fprintf(err, "wtping-client: -m: mode must be stream or datagram, not '%s'\n", optarg);
+        return CLIENT_OPTS_EXIT_USAGE;
+      }
+      break;
+    case 'W':
+      if (client_parse_seconds(optarg, &o->timeout_ns) != 0 || o->timeout_ns == 0) {
+        fprintf(err, "wtping-client: -W: '%s' is not a positive number of seconds\n", optarg);
+        return CLIENT_OPTS_EXIT_USAGE;
+      }
+      break;
+    case 'w':
+      if (client_parse_seconds(optarg, &o->deadline_ns) != 0 || o->deadline_ns == 0) {
+        fprintf(err, "wtping-client: -w: '%s' is not a positive number of seconds\n", optarg);
+        return CLIENT_OPTS_EXIT_USAGE;
+      }
+      break;
+    case 'q':
+      o->quiet = true;
+      break;
+    case O_JSON:
+      o->json = true;
+      o->quiet = true;
+      break;
+    case O_CAFILE:
+      o->cafile = optarg;
+      break;
+    case O_PIN: {
+      uint8_t tmp[32];
+      if (o->npins == QUIC_TLS_MAX_PINS) {
+        fprintf(err, "wtping-client: at most %d --pin options\n", QUIC_TLS_MAX_PINS);
+        return CLIENT_OPTS_EXIT_USAGE;
+      }
+      if (quic_tls_pin_parse(optarg, tmp) != 0) {
+        fprintf(err, "wtping-client: --pin: '%s' is not sha256:BASE64\n", optarg);
+        return CLIENT_OPTS_EXIT_USAGE;
+      }
+      o->pins[o->npins++] = optarg;
+      break;
+    }
+    case 'k':
+      o->insecure = true;
+      break;
+    case 'v':
+      if (o->log_level < LOG_DEBUG)
+        o->log_level++;
+      break;
+    case O_QDEBUG:
+      o->quic_debug = true;
+      break;
+    case 'V':
+      fprintf(out, "wtping-client %s\n", PACKAGE_VERSION);
+      return CLIENT_OPTS_EXIT_OK;
+    case 'h':
+      usage(out);
+      return CLIENT_OPTS_EXIT_OK;
+    case ':':
+      fprintf(err, "wtping-client: option %s needs a value\n", argv[optind - 1]);
+      return CLIENT_OPTS_EXIT_USAGE;
+    default:
+      fprintf(err, "wtping-client: unknown option %s (see --help)\n", argv[optind - 1]);
+      return CLIENT_OPTS_EXIT_USAGE;
+    }
+  }
+  if (optind != argc - 1) {
+    fprintf(err, "wtping-client: %s (see --help)\n",
+            optind >= argc ? "a URL is required" : "exactly one URL is expected");
+    return CLIENT_OPTS_EXIT_USAGE;
+  }
+  const char *why;
+  if (url_parse(argv[optind], &o->url, &why) != 0) {
+    fprintf(err, "wtping-client: %s: %s\n", argv[optind], why);
+    return CLIENT_OPTS_EXIT_USAGE;
+  }
+  if (o->insecure && (o->npins || o->cafile)) {
+    fprintf(err, "wtping-client: -k cannot be combined with --pin or --cafile\n");
+    return CLIENT_OPTS_EXIT_USAGE;
+  }
+  return CLIENT_OPTS_RUN;
+}
