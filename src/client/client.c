@@ -52,7 +52,7 @@ typedef struct client {
   sd_event_source *io, *conn_timer, *ping_timer, *connect_timer, *finish_timer;
   enum phase phase;
   enum outcome outcome;
-  char reason[1300];
+  char reason[1500];
 
   uint64_t start_ns, end_ns;
   sd_event_source *deadline_timer;
@@ -164,6 +164,8 @@ static void ev_late(void *ud, uint64_t seq) {
 
 static void ev_error(void *ud, const char *msg) {
   client *c = ud;
+  if (c->phase == PH_FINISHING)
+    return; /* our own close tears the streams down */
   end_attempt(c, OUT_FATAL, msg);
 }
 
@@ -294,6 +296,8 @@ static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *ud) 
   }
   if (c->outcome == OUT_NONE)
     flush(c);
+  else
+    quic_conn_write(c->qc, now_ns()); /* e.g. the FIN answering the server's CLOSE */
   return 0;
 }
 
@@ -424,6 +428,11 @@ static enum outcome attempt(client *c, const struct addrinfo *ai) {
   }
   if (c->outcome == OUT_NONE) /* the finish timer (NULL handler) exited the loop */
     c->outcome = OUT_FINISHED;
+  if (!quic_conn_is_dead(c->qc) && quic_conn_end(c->qc) == QUIC_END_NONE) {
+    /* Leave cleanly: the server should not wait for its idle timeout. */
+    quic_conn_close(c->qc, H3_NO_ERROR, NULL);
+    quic_conn_write(c->qc, now_ns());
+  }
   return c->outcome;
 }
 

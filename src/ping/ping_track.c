@@ -87,9 +87,12 @@ uint64_t ping_track_send(ping_track *t, uint64_t now) {
   uint64_t seq = t->next_seq;
   size_t slot = slot_of(seq);
 
-  /* The window wrapped: seq - PING_TRACK_WINDOW is forgotten now. */
+  /* The window wrapped: seq - PING_TRACK_WINDOW is forgotten now.  If it
+     was still in flight it is lost, and |oldest| must move past it before
+     its slot is reused. */
   if (t->state[slot] == PING_SLOT_IN_FLIGHT) {
     mark_lost(t, slot);
+    advance_oldest(t);
   }
 
   t->state[slot] = PING_SLOT_IN_FLIGHT;
@@ -97,7 +100,7 @@ uint64_t ping_track_send(ping_track *t, uint64_t now) {
   ++t->next_seq;
   ++t->transmitted;
 
-  advance_oldest(t);
+  /* |oldest| is now either an earlier ping in flight or |seq|. */
 
   return seq;
 }

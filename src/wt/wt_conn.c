@@ -73,6 +73,9 @@ struct wt_session {
   uint64_t id;
   uint8_t state;
   bool close_sent, close_received, fin_received;
+  bool we_closed;       /* our CLOSE capsule went out first */
+  uint32_t our_code;    /* what we sent in it */
+  char *our_reason;
   uint64_t close_deadline;
   wt_stream *streams;
   wt_session *next;
@@ -195,6 +198,7 @@ static void session_unlink(wt_session *ss) {
 }
 
 static void session_free(wt_session *ss) {
+  free(ss->our_reason);
   free(ss->authority);
   free(ss->path);
   free(ss->origin);
@@ -232,6 +236,13 @@ static void session_end(wt_session *ss, uint32_t code, const uint8_t *reason, si
     return;
   bool was_open = ss->state == SS_OPEN;
   ss->state = SS_CLOSED;
+  if (ss->we_closed) {
+    /* report what we said, whatever the peer answered */
+    code = ss->our_code;
+    reason = (const uint8_t *)(ss->our_reason ? ss->our_reason : "");
+    reasonlen = strlen((const char *)reason);
+    by_peer = false;
+  }
   if (was_open && wc->app->session_closed)
     wc->app->session_closed(ss, code, reason, reasonlen, by_peer, wc->app_ud);
   while (ss->streams) {
@@ -1147,6 +1158,9 @@ void wt_session_close(wt_session *ss, uint32_t code, const char *reason) {
   uint8_t cap[WT_CAPSULE_CLOSE_MAX];
   size_t n = wt_capsule_close_write(cap, sizeof(cap), code, reason, reason ? strlen(reason) : 0);
   ss->close_sent = true;
+  ss->we_closed = true;
+  ss->our_code = code;
+  ss->our_reason = reason ? strndup(reason, WT_CLOSE_REASON_MAX) : NULL;
   send_capsule(ss, cap, n, true);
   ss->close_deadline = now_of(ss->wc) + CLOSE_WAIT_NS;
   if (ss->fin_received)

@@ -1,0 +1,12 @@
+#!/bin/sh
+# Installs what wtping needs to build and test on Debian 12 (bookworm).
+set -eu
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+  build-essential autoconf automake libtool pkg-config \
+  libngtcp2-dev libngtcp2-crypto-gnutls-dev libnghttp3-dev libgnutls28-dev \
+  libsystemd-dev libconfig-dev libcmocka-dev \
+  openssl python3 procps chromium >/dev/null

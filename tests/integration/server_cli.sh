@@ -1,0 +1,52 @@
+#!/bin/bash
+# wtping-server's command line, startup errors and graceful shutdown.
+. "$(dirname "$0")/lib.sh"
+make_cert cert
+
+out=$("$SERVER" --help); rc=$?
+check "--help exits 0" [ $rc -eq 0 ]
+for opt in --listen --cert --key --path --idle-timeout --max-connections --max-sessions --verbose --version --help; do
+  check "--help lists $opt" grep -q -- "$opt" <<<"$out"
+done
+check "--version prints the version" bash -c "'$SERVER' --version | grep -Eq '^wtping-server [0-9]+\.[0-9]+'"
+
+"$SERVER" --listen 127.0.0.1:1 >/dev/null 2>"$TMP/err"; rc=$?
+check "missing --cert/--key: exit 2" [ $rc -eq 2 ]
+check "missing --cert/--key: says so" grep -q -- "--cert and --key are required" "$TMP/err"
+
+"$SERVER" --cert "$TMP/cert.pem" --key "$TMP/cert.key" --listen 127.0.0.1:70000 2>"$TMP/err"; rc=$?
+check "port 70000: exit 2" [ $rc -eq 2 ]
+check "port 70000: names the option" grep -q -- "--listen 127.0.0.1:70000" "$TMP/err"
+
+"$SERVER" --cert "$TMP/nonexistent.pem" --key "$TMP/cert.key" --listen "127.0.0.1:$(free_udp_port)" 2>"$TMP/err"; rc=$?
+check "unreadable certificate: exit 1" [ $rc -eq 1 ]
+check "unreadable certificate: names the file" grep -q "nonexistent.pem" "$TMP/err"
+
+"$SERVER" --cert "$TMP/cert.pem" --key "$TMP/cert.key" --path nope 2>"$TMP/err"; rc=$?
+check "--path without a slash: exit 2" [ $rc -eq 2 ]
+
+port=$(free_udp_port)
+start_server busy "$port"
+"$SERVER" --cert "$TMP/cert.pem" --key "$TMP/cert.key" --listen "127.0.0.1:$port" 2>"$TMP/err"; rc=$?
+check "address in use: exit 1" [ $rc -eq 1 ]
+check "address in use: says so" grep -q "Address already in use" "$TMP/err"
+
+# Graceful shutdown with a session open: the client is told why.
+"$CLIENT" -i 0.05 --cafile "$TMP/cert.pem" "https://127.0.0.1:$port/wtping" >"$TMP/client.out" 2>"$TMP/client.err" &
+cpid=$!
+PIDS+=("$cpid")
+sleep 0.5
+t0=$(date +%s%N)
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID"; rc=$?
+t1=$(date +%s%N)
+check "SIGTERM: server exits 0" [ $rc -eq 0 ]
+ms=$(( (t1 - t0) / 1000000 ))
+echo "# server stopped ${ms} ms after SIGTERM"
+check "SIGTERM: server exits within 3 s" [ "$ms" -lt 3000 ]
+wait "$cpid"; crc=$?
+check "client sees the close (exit 2)" [ $crc -eq 2 ]
+check "client prints the server's reason" grep -q "server shutting down" "$TMP/client.err"
+check "client got pongs before" grep -q "^pong from" "$TMP/client.out"
+check "server logged the close" grep -q 'closed by server: code=0 reason="server shutting down"' "$TMP/busy.log"
+finish
