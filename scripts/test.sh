@@ -12,7 +12,7 @@ run() { # run BUILD_DIR [configure args]
   if ! make -s -C "$dir" -j"$(nproc)" check; then
     for f in "$dir"/tests/*/*.log; do
       case "$f" in *test-suite.log) continue ;; esac
-      grep -qE '^(FAIL|ERROR)' "${f%.log}.trs" 2>/dev/null && { echo "--- $f"; tail -n 60 "$f"; }
+      grep -qE ':test-result: (FAIL|ERROR)' "${f%.log}.trs" 2>/dev/null && { echo "--- $f"; tail -n 60 "$f"; }
     done
     status=1
   fi

@@ -62,6 +62,7 @@ struct wt_stream {
   h3_request *pending_req; /* server: waiting for the client's SETTINGS */
   wt_session *ss;          /* the session this stream belongs to or carries */
   wt_stream *snext, *sprev; /* the session's data streams */
+  wt_stream *anext, *aprev; /* every stream of the connection */
   void *app;
 };
 
@@ -96,6 +97,7 @@ struct wt_conn {
   h3_settings peer;
   wt_session *sessions;
   unsigned nsessions;
+  wt_stream *streams; /* every wt_stream, for wt_conn_free */
   unsigned requests_seen;
   bool goaway_sent, goaway_received;
   int64_t max_req_id;
@@ -127,10 +129,21 @@ static wt_stream *ws_new(wt_conn *wc, quic_stream *qs, uint8_t kind) {
   ws->bidi = (ws->id & 0x2) == 0;
   ws->local = quic_stream_is_local(qs);
   quic_stream_set_upper(qs, ws);
+  ws->anext = wc->streams;
+  if (wc->streams)
+    wc->streams->aprev = ws;
+  wc->streams = ws;
   return ws;
 }
 
 static void ws_free(wt_stream *ws) {
+  wt_conn *wc = ws->wc;
+  if (ws->aprev)
+    ws->aprev->anext = ws->anext;
+  else
+    wc->streams = ws->anext;
+  if (ws->anext)
+    ws->anext->aprev = ws->aprev;
   free(ws->buf);
   free(ws->pending_req);
   free(ws);
@@ -1038,6 +1051,11 @@ void wt_conn_free(wt_conn *wc) {
       ss->connect->ss = NULL;
     session_unlink(ss);
     session_free(ss);
+  }
+  while (wc->streams) {
+    wt_stream *ws = wc->streams;
+    quic_stream_set_upper(ws->qs, NULL);
+    ws_free(ws);
   }
   quic_conn_set_app(wc->qc, NULL, NULL);
   h3_qpack_free(wc->qpack);
