@@ -5,14 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
+#include "client/client_config.h"
 #include "config.h"
 
 static void usage(FILE *f) {
   fprintf(f,
           "Usage: wtping-client [OPTIONS] https://HOST[:PORT][/PATH]\n"
+          "       wtping-client [-C FILE] [OPTIONS]    (daemon: pings the configured server)\n"
           "Ping a WebTransport server, as ping(8) does.\n"
           "\n"
+          "  -C, --config FILE      configuration file (default %s when no URL is given)\n"
+          "      --control PATH     control socket in daemon mode (default %s)\n"
           "  -c, --count N          stop after N replies or losses (default: until interrupted)\n"
           "  -i, --interval SEC     seconds between pings (default 1; 0: as soon as answered)\n"
           "  -s, --size BYTES       padding bytes per ping (default 0)\n"
@@ -32,7 +37,8 @@ static void usage(FILE *f) {
           "  -h, --help             print this help and exit\n"
           "\n"
           "Exit status: 0 when replies came, 1 when none came (or fewer than --count by\n"
-          "the --deadline), 2 on other errors.\n");
+          "the --deadline), 2 on other errors.\n",
+          CLIENT_DEFAULT_CONFIG, CLIENT_DEFAULT_CONTROL);
 }
 
 int client_parse_seconds(const char *s, uint64_t *ns) {
@@ -75,9 +81,22 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out) {
   return 0;
 }
 
-int client_opts_parse(client_opts *o, int argc, char **argv, FILE *out, FILE *err) {
-  enum { O_JSON = 256, O_CAFILE, O_PIN, O_QDEBUG };
-  static const struct option longopts[] = {
+void client_opts_defaults(client_opts *o) {
+  memset(o, 0, sizeof(*o));
+  o->interval_ns = 1000000000ULL;
+  o->timeout_ns = 5000000000ULL;
+  o->mode = CLIENT_MODE_STREAM;
+  o->log_level = LOG_NOTICE;
+  snprintf(o->control_socket, sizeof(o->control_socket), "%s", CLIENT_DEFAULT_CONTROL);
+  o->control_mode = 0660;
+  o->idle_timeout_ns = 30000000000ULL;
+  o->keepalive_ns = 5000000000ULL;
+  o->reconnect_min_ns = 250000000ULL;
+  o->reconnect_max_ns = 30000000000ULL;
+}
+
+enum { O_JSON = 256, O_CAFILE, O_PIN, O_QDEBUG, O_CONTROL };
+static const struct option longopts[] = {
       {"count", required_argument, NULL, 'c'},
       {"interval", required_argument, NULL, 'i'},
       {"size", required_argument, NULL, 's'},
@@ -93,18 +112,20 @@ int client_opts_parse(client_opts *o, int argc, char **argv, FILE *out, FILE *er
       {"quic-debug", no_argument, NULL, O_QDEBUG},
       {"version", no_argument, NULL, 'V'},
       {"help", no_argument, NULL, 'h'},
+      {"config", required_argument, NULL, 'C'},
+      {"control", required_argument, NULL, O_CONTROL},
       {NULL, 0, NULL, 0},
-  };
-  memset(o, 0, sizeof(*o));
-  o->interval_ns = 1000000000ULL;
-  o->timeout_ns = 5000000000ULL;
-  o->mode = CLIENT_MODE_STREAM;
-  o->log_level = LOG_NOTICE;
+};
+static const char shortopts[] = ":c:i:s:m:W:w:qkvVhC:";
+
+/* apply_cli applies argv over |o|. |url_required|: one-shot use. */
+static int apply_cli(client_opts *o, int argc, char **argv, FILE *out, FILE *err,
+                     bool url_required) {
   uint64_t v;
   int c;
   optind = 1;
   opterr = 0;
-  while ((c = getopt_long(argc, argv, ":c:i:s:m:W:w:qkvVh", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
     switch (c) {
     case 'c':
       if (parse_u64(optarg, UINT64_MAX / 2, &v) != 0 || v == 0) {
@@ -157,7 +178,20 @@ int client_opts_parse(client_opts *o, int argc, char **argv, FILE *out, FILE *er
       o->quiet = true;
       break;
     case O_CAFILE:
-      o->cafile = optarg;
+      if (strlen(optarg) >= sizeof(o->cafile)) {
+        fprintf(err, "wtping-client: --cafile: path too long\n");
+        return CLIENT_OPTS_EXIT_USAGE;
+      }
+      snprintf(o->cafile, sizeof(o->cafile), "%s", optarg);
+      break;
+    case 'C':
+      break; /* the configuration file was read before */
+    case O_CONTROL:
+      if ((optarg[0] && optarg[0] != '/') || strlen(optarg) >= sizeof(o->control_socket)) {
+        fprintf(err, "wtping-client: --control must be an absolute path or \"\"\n");
+        return CLIENT_OPTS_EXIT_USAGE;
+      }
+      snprintf(o->control_socket, sizeof(o->control_socket), "%s", optarg);
       break;
     case O_PIN: {
       uint8_t tmp[32];
@@ -165,11 +199,11 @@ int client_opts_parse(client_opts *o, int argc, char **argv, FILE *out, FILE *er
         fprintf(err, "wtping-client: at most %d --pin options\n", QUIC_TLS_MAX_PINS);
         return CLIENT_OPTS_EXIT_USAGE;
       }
-      if (quic_tls_pin_parse(optarg, tmp) != 0) {
+      if (quic_tls_pin_parse(optarg, tmp) != 0 || strlen(optarg) >= sizeof(o->pins[0])) {
         fprintf(err, "wtping-client: --pin: '%s' is not sha256:BASE64\n", optarg);
         return CLIENT_OPTS_EXIT_USAGE;
       }
-      o->pins[o->npins++] = optarg;
+      snprintf(o->pins[o->npins++], sizeof(o->pins[0]), "%s", optarg);
       break;
     }
     case 'k':
@@ -196,19 +230,62 @@ int client_opts_parse(client_opts *o, int argc, char **argv, FILE *out, FILE *er
       return CLIENT_OPTS_EXIT_USAGE;
     }
   }
-  if (optind != argc - 1) {
+  if (argc - optind > 1 || (url_required && optind == argc)) {
     fprintf(err, "wtping-client: %s (see --help)\n",
             optind >= argc ? "a URL is required" : "exactly one URL is expected");
     return CLIENT_OPTS_EXIT_USAGE;
   }
-  const char *why;
-  if (url_parse(argv[optind], &o->url, &why) != 0) {
-    fprintf(err, "wtping-client: %s: %s\n", argv[optind], why);
-    return CLIENT_OPTS_EXIT_USAGE;
+  if (optind < argc) {
+    const char *why;
+    if (url_parse(argv[optind], &o->url, &why) != 0) {
+      fprintf(err, "wtping-client: %s: %s\n", argv[optind], why);
+      return CLIENT_OPTS_EXIT_USAGE;
+    }
+    o->have_url = true;
   }
-  if (o->insecure && (o->npins || o->cafile)) {
+  if (o->insecure && (o->npins || o->cafile[0])) {
     fprintf(err, "wtping-client: -k cannot be combined with --pin or --cafile\n");
     return CLIENT_OPTS_EXIT_USAGE;
   }
+  return CLIENT_OPTS_RUN;
+}
+
+int client_opts_parse(client_opts *o, int argc, char **argv, FILE *out, FILE *err) {
+  client_opts_defaults(o);
+  return apply_cli(o, argc, argv, out, err, true);
+}
+
+int client_settings(client_opts *o, int argc, char **argv, bool *daemon, char *errbuf,
+                    size_t errlen) {
+  const char *config = NULL;
+  bool url_given = false;
+  int c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
+    if (c == 'C')
+      config = optarg;
+  url_given = optind < argc;
+  client_opts_defaults(o);
+  if (!config && !url_given && access(CLIENT_DEFAULT_CONFIG, F_OK) == 0)
+    config = CLIENT_DEFAULT_CONFIG;
+  if (config) {
+    if (strlen(config) >= sizeof(o->config_file)) {
+      snprintf(errbuf, errlen, "%s: path too long", config);
+      return CLIENT_OPTS_EXIT_CONFIG;
+    }
+    snprintf(o->config_file, sizeof(o->config_file), "%s", config);
+    if (client_config_load(config, o, errbuf, errlen) != 0)
+      return CLIENT_OPTS_EXIT_CONFIG;
+  }
+  int r = apply_cli(o, argc, argv, stdout, stderr, false);
+  if (r != CLIENT_OPTS_RUN)
+    return r;
+  if (!o->have_url) {
+    snprintf(errbuf, errlen, "no server: give a URL, or url in %s",
+             config ? config : CLIENT_DEFAULT_CONFIG);
+    return CLIENT_OPTS_EXIT_CONFIG;
+  }
+  *daemon = !url_given;
   return CLIENT_OPTS_RUN;
 }

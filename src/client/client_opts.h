@@ -12,8 +12,13 @@
 
 typedef enum client_mode { CLIENT_MODE_STREAM, CLIENT_MODE_DATAGRAM } client_mode;
 
+#define CLIENT_DEFAULT_CONFIG SYSCONFDIR "/wtping/client.conf"
+#define CLIENT_DEFAULT_CONTROL RUNSTATEDIR "/wtping/client.sock"
+#define CLIENT_PATH_MAX 1024
+
 typedef struct client_opts {
   wt_url url;
+  bool have_url;
   uint64_t count;       /* 0: until interrupted */
   uint64_t interval_ns; /* 0: next ping as soon as the previous one is answered or lost */
   size_t size;          /* padding bytes in <rest> */
@@ -22,21 +27,46 @@ typedef struct client_opts {
   uint64_t deadline_ns; /* 0: none */
   bool quiet;
   bool json;
-  const char *cafile;
-  const char *pins[QUIC_TLS_MAX_PINS];
+  char cafile[CLIENT_PATH_MAX]; /* "" = system trust store */
+  char pins[QUIC_TLS_MAX_PINS][64]; /* "sha256:BASE64" */
   size_t npins;
   bool insecure;
   int log_level;
   bool quic_debug;
+  /* daemon mode (a configuration file and no URL on the command line) */
+  char config_file[CLIENT_PATH_MAX];
+  char control_socket[CLIENT_PATH_MAX];
+  unsigned control_mode;
+  uint64_t idle_timeout_ns;   /* QUIC idle timeout (default 30 s) */
+  uint64_t keepalive_ns;      /* QUIC PING after this much quiet (default 5 s; 0 off) */
+  uint64_t reconnect_min_ns;  /* backoff base (default 250 ms) */
+  uint64_t reconnect_max_ns;  /* backoff cap (default 30 s) */
 } client_opts;
 
-enum { CLIENT_OPTS_RUN = 0, CLIENT_OPTS_EXIT_OK = 1, CLIENT_OPTS_EXIT_USAGE = 2 };
+enum {
+  CLIENT_OPTS_RUN = 0,
+  CLIENT_OPTS_EXIT_OK = 1,
+  CLIENT_OPTS_EXIT_USAGE = 2,
+  CLIENT_OPTS_EXIT_CONFIG = 3
+};
+
+/* client_opts_defaults sets every setting to its default. */
+void client_opts_defaults(client_opts *o);
+
+/* client_settings composes the settings: defaults, the configuration file
+ * (-C FILE; or CLIENT_DEFAULT_CONFIG when no URL is given and it exists),
+ * then the command line. |*daemon| is true when no URL was given on the
+ * command line (the configured server is pinged forever). Returns
+ * CLIENT_OPTS_RUN, _EXIT_OK, _EXIT_USAGE, or _EXIT_CONFIG with the reason in
+ * |err|. Called again on reload with the same argv. */
+int client_settings(client_opts *o, int argc, char **argv, bool *daemon, char *err,
+                    size_t errlen);
 
 /* The longest padding on a stream: the line limit minus the longest
  * "ping <seq> <ts> " prefix. */
 #define CLIENT_MAX_STREAM_PAD (65536 - 47)
 
-/* client_opts_parse fills |o| from argv. Returns CLIENT_OPTS_RUN,
+/* client_opts_parse fills |o| from the defaults and argv (a URL required). Returns CLIENT_OPTS_RUN,
  * CLIENT_OPTS_EXIT_OK (--help/--version printed on stdout) or
  * CLIENT_OPTS_EXIT_USAGE (a one-line reason printed on |err|). */
 int client_opts_parse(client_opts *o, int argc, char **argv, FILE *out, FILE *err);

@@ -41,9 +41,23 @@ static void fail(pinger *p, const char *msg) {
     p->ev->error(p->ud, msg);
 }
 
+int pinger_reconfigure(pinger *p, const pinger_config *cfg) {
+  size_t cap = PING_MSG_HDR_MAX + cfg->pad + 2;
+  uint8_t *m = realloc(p->msg, cap);
+  if (!m)
+    return -1;
+  p->msg = m;
+  p->msgcap = cap;
+  p->cfg = *cfg;
+  p->track.timeout_ns = cfg->timeout_ns;
+  return 0;
+}
+
 int pinger_start(pinger *p, wt_session *ss, uint64_t now) {
   p->ss = ss;
   p->started = true;
+  p->failed = false;
+  p->lines.len = 0; /* a partial line of a previous stream means nothing now */
   if (p->cfg.datagram) {
     size_t need = ping_msg_len(UINT64_MAX, UINT64_MAX, p->cfg.pad, false);
     size_t max = wt_session_max_datagram(ss);

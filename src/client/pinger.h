@@ -52,6 +52,10 @@ typedef struct pinger {
 int pinger_init(pinger *p, const pinger_config *cfg, const pinger_events *ev, void *ud);
 void pinger_free(pinger *p);
 
+/* pinger_reconfigure changes the settings (reload); counters stay.
+ * Returns 0 or -1 (no memory; nothing changed). */
+int pinger_reconfigure(pinger *p, const pinger_config *cfg);
+
 /* pinger_start begins pinging on |ss| at |now|. Returns 0, or -1 after
  * reporting an error (e.g. the padding does not fit a datagram). */
 int pinger_start(pinger *p, wt_session *ss, uint64_t now);

@@ -27,8 +27,20 @@ static void session_peer(wt_session *ss, char *buf, size_t cap) {
   addr_format((const struct sockaddr *)p->remote.addr, buf, cap);
 }
 
+static void count_ping(wt_session *ss) {
+  ping_session *p = wt_session_get_app(ss);
+  if (p)
+    p->pings++;
+}
+
+uint64_t ping_service_session_pings(const wt_session *ss) {
+  const ping_session *p = wt_session_get_app(ss);
+  return p ? p->pings : 0;
+}
+
 static void on_session_ready(wt_session *ss, void *ud) {
   ping_service *ps = ud;
+  wt_session_set_app(ss, calloc(1, sizeof(ping_session))); /* NULL: no per-session count */
   ps->st.sessions_total++;
   ps->st.sessions_now++;
   char peer[ADDR_STRLEN];
@@ -63,6 +75,8 @@ static void on_session_closed(wt_session *ss, uint32_t code, const uint8_t *reas
   printable(reason, len, r, sizeof(r));
   log_info("session %" PRIu64 " from %s closed by %s: code=%" PRIu32 " reason=\"%s\"",
            wt_session_id(ss), peer, by_peer ? "peer" : "server", code, r);
+  free(wt_session_get_app(ss));
+  wt_session_set_app(ss, NULL);
 }
 
 static ping_stream *pstream_new(wt_stream *ws) {
@@ -142,8 +156,10 @@ static int on_line(void *ud, const uint8_t *line, size_t len) {
     free(buf);
   if (rv != 0)
     return PING_ERR_INTERNAL;
-  if (is_ping(line, len))
+  if (is_ping(line, len)) {
     c->ps->st.stream_pings++;
+    count_ping(c->ss);
+  }
   else
     c->ps->st.unknown_lines++;
   return 0;
@@ -213,6 +229,7 @@ static void on_datagram(wt_session *ss, const uint8_t *data, size_t len, void *u
     return;
   }
   ps->st.datagram_pings++;
+  count_ping(ss);
 }
 
 static const wt_app_ops ops = {

@@ -23,6 +23,14 @@ typedef struct ping_service {
   ping_stats st;
 } ping_service;
 
+/* Per-session state (the session's application pointer). */
+typedef struct ping_session {
+  uint64_t pings; /* stream and datagram pings answered */
+} ping_session;
+
+/* ping_service_session_pings returns the pings answered in |ss|. */
+uint64_t ping_service_session_pings(const wt_session *ss);
+
 /* ping_service_ops returns the callbacks to pass to wt_conn_new with a
  * ping_service as user data. */
 const wt_app_ops *ping_service_ops(void);

@@ -1,5 +1,7 @@
-/* wtping-server: options, then the server's event loop. */
+/* wtping-server: settings (defaults, file, command line), then the loop. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <syslog.h>
 
 #include "common/log.h"
 #include "server/server.h"
@@ -7,14 +9,28 @@
 
 int main(int argc, char **argv) {
   server_opts opts;
-  switch (server_opts_parse(&opts, argc, argv)) {
+  bool test_only;
+  char err[1024];
+  log_init("wtping-server", LOG_INFO);
+  switch (server_settings(&opts, argc, argv, &test_only, err, sizeof(err))) {
   case OPTS_EXIT_OK:
     return EXIT_SUCCESS;
   case OPTS_EXIT_USAGE:
     return 2;
+  case OPTS_EXIT_CONFIG:
+    fprintf(stderr, "wtping-server: %s\n", err);
+    return 1;
   default:
     break;
   }
-  log_init("wtping-server", opts.log_level);
-  return server_run(&opts);
+  if (test_only) {
+    if (server_check(&opts, err, sizeof(err)) != 0) {
+      fprintf(stderr, "wtping-server: %s\n", err);
+      return 1;
+    }
+    printf("configuration OK\n");
+    return EXIT_SUCCESS;
+  }
+  log_set_level(opts.log_level);
+  return server_run(&opts, argc, argv);
 }

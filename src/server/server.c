@@ -2,9 +2,11 @@
  * demultiplexing by connection ID, connection lifetime, signals. Protocol
  * logic lives in quic/, wt/ and ping/. */
 #include "server/server.h"
+#include "server/server_internal.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 
 #include <gnutls/crypto.h>
 #include <ngtcp2/ngtcp2_crypto.h>
+#include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
 #include "common/addr.h"
@@ -24,59 +27,37 @@
 #include "server/udp.h"
 #include "wt/wt_conn.h"
 
-#define RX_BUF_SIZE 65536
-#define TX_BUF_SIZE 1500
 #define RX_BATCH 64              /* datagrams per wakeup, then yield */
 #define RESET_RATE_PER_SEC 100   /* stateless resets */
 #define SHUTDOWN_GRACE_NS (3 * NGTCP2_SECONDS)
 
-typedef struct server server;
-
-typedef struct listener {
-  server *srv;
-  int fd;
-  struct sockaddr_storage addr;
-  socklen_t addrlen;
-  int wildcard;
-  sd_event_source *io;
-} listener;
-
-typedef struct srv_conn {
-  server *srv;
-  listener *l;
-  quic_conn *qc;
-  wt_conn *wc;
-  sd_event_source *timer;
-  ngtcp2_cid odcid; /* the client's first DCID, also routed to us */
-  struct srv_conn *prev, *next;
-} srv_conn;
-
-struct server {
-  const server_opts *opts;
-  sd_event *ev;
-  listener listeners[SERVER_MAX_LISTEN];
-  unsigned nlisteners;
-  quic_cidmap *cids;
-  srv_conn *conns;
-  unsigned nconns;
-  quic_tls_server tls;
-  uint8_t secret[QUIC_STATIC_SECRET_LEN];
-  quic_conn_config qcfg;
-  wt_conn_config wcfg;
-  ping_service ping;
-  uint8_t rxbuf[RX_BUF_SIZE];
-  uint8_t txbuf[TX_BUF_SIZE];
-  bool shutting_down;
-  sd_event_source *shutdown_timer;
-  uint64_t reset_window;
-  unsigned resets_in_window;
-  uint64_t packets_dropped;
-};
-
-static uint64_t now_ns(void) {
+uint64_t server_now_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (uint64_t)ts.tv_sec * NGTCP2_SECONDS + (uint64_t)ts.tv_nsec;
+}
+
+/* ------------------------------------------------------------ TLS */
+
+static srv_tls *tls_load(const server_opts *o, char *err, size_t errlen) {
+  srv_tls *t = calloc(1, sizeof(*t));
+  if (!t) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  if (quic_tls_server_load(&t->t, o->cert_file, o->key_file, err, errlen) != 0) {
+    free(t);
+    return NULL;
+  }
+  t->refs = 1;
+  return t;
+}
+
+static void tls_unref(srv_tls *t) {
+  if (t && --t->refs == 0) {
+    quic_tls_server_free(&t->t);
+    free(t);
+  }
 }
 
 /* ------------------------------------------------------------ connections */
@@ -88,6 +69,7 @@ static void conn_free(srv_conn *c) {
   wt_conn_free(c->wc);
   quic_conn_free(c->qc); /* retires its CIDs from the map */
   sd_event_source_disable_unref(c->timer);
+  tls_unref(c->tls);
   if (c->prev)
     c->prev->next = c->next;
   else
@@ -128,7 +110,7 @@ static int on_conn_timer(sd_event_source *es, uint64_t usec, void *ud) {
   (void)es;
   (void)usec;
   srv_conn *c = ud;
-  uint64_t now = now_ns();
+  uint64_t now = server_now_ns();
   wt_conn_timeout(c->wc, now);
   quic_conn_timeout(c->qc, now);
   conn_update(c);
@@ -169,8 +151,8 @@ static const quic_io_ops server_io_ops = {
 
 static srv_conn *conn_accept(server *s, listener *l, const ngtcp2_pkt_hd *hd,
                              const ngtcp2_path *path, uint64_t now) {
-  if (s->nconns >= s->opts->max_connections) {
-    log_debug("connection limit (%u) reached: dropping an Initial", s->opts->max_connections);
+  if (s->nconns >= s->opts.max_connections) {
+    log_debug("connection limit (%u) reached: dropping an Initial", s->opts.max_connections);
     return NULL;
   }
   srv_conn *c = calloc(1, sizeof(*c));
@@ -178,12 +160,17 @@ static srv_conn *conn_accept(server *s, listener *l, const ngtcp2_pkt_hd *hd,
     return NULL;
   c->srv = s;
   c->l = l;
-  c->qc = quic_conn_server_new(&s->qcfg, &s->tls, hd, path, now, &server_io_ops, c);
+  c->tls = s->tls;
+  c->tls->refs++;
+  c->accepted_ns = now;
+  c->qc = quic_conn_server_new(&s->qcfg, &c->tls->t, hd, path, now, &server_io_ops, c);
   if (!c->qc)
     goto fail;
   c->wc = wt_conn_new(&s->wcfg, c->qc, ping_service_ops(), &s->ping);
   if (!c->wc)
     goto fail;
+  if (s->draining)
+    wt_conn_refuse_sessions(c->wc);
   if (sd_event_add_time(s->ev, &c->timer, CLOCK_MONOTONIC, UINT64_MAX, 1, on_conn_timer, c) < 0)
     goto fail;
   /* Chromium's ClientHello spans two Initial packets: the second one still
@@ -195,11 +182,13 @@ static srv_conn *conn_accept(server *s, listener *l, const ngtcp2_pkt_hd *hd,
     s->conns->prev = c;
   s->conns = c;
   s->nconns++;
+  s->connections_total++;
   return c;
 fail:
   wt_conn_free(c->wc);
   quic_conn_free(c->qc);
   sd_event_source_unref(c->timer);
+  tls_unref(c->tls);
   free(c);
   return NULL;
 }
@@ -310,7 +299,7 @@ static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *ud) 
         log_warn("recvmsg: %s", strerror(errno));
       break;
     }
-    handle_packet(s, l, s->rxbuf, (size_t)n, &local, llen, &remote, rlen, now_ns());
+    handle_packet(s, l, s->rxbuf, (size_t)n, &local, llen, &remote, rlen, server_now_ns());
   }
   return 0;
 }
@@ -326,6 +315,97 @@ static int on_shutdown_timer(sd_event_source *es, uint64_t usec, void *ud) {
   return 0;
 }
 
+static void notify_status(server *s, bool force);
+
+void server_drain(server *s) {
+  if (s->draining)
+    return;
+  s->draining = true;
+  log_notice("draining: GOAWAY to %u connection(s), new sessions refused", s->nconns);
+  uint64_t now = server_now_ns();
+  for (srv_conn *c = s->conns, *next; c; c = next) {
+    next = c->next;
+    wt_conn_goaway(c->wc);
+    quic_conn_write(c->qc, now);
+    conn_update(c);
+  }
+  notify_status(s, true);
+}
+
+static void apply_settings(server *s) {
+  s->qcfg.idle_timeout = (uint64_t)s->opts.idle_timeout_s * NGTCP2_SECONDS;
+  s->qcfg.debug = s->opts.quic_debug;
+  s->wcfg.path = s->opts.path;
+  s->wcfg.max_sessions = s->opts.max_sessions;
+  log_set_level(s->opts.log_level);
+}
+
+static bool same_listeners(const server_opts *a, const server_opts *b) {
+  if (a->nlisten != b->nlisten)
+    return false;
+  for (unsigned i = 0; i < a->nlisten; i++)
+    if (a->listen[i].addrlen != b->listen[i].addrlen ||
+        memcmp(&a->listen[i].addr, &b->listen[i].addr, a->listen[i].addrlen) != 0)
+      return false;
+  return true;
+}
+
+int server_reload(server *s, char *err, size_t errlen) {
+  server_opts *n = malloc(sizeof(*n));
+  if (!n) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  bool test_only;
+  int r = server_settings(n, s->argc, s->argv, &test_only, err, errlen);
+  if (r != OPTS_RUN) {
+    if (r != OPTS_EXIT_CONFIG)
+      snprintf(err, errlen, "the command line no longer parses");
+    free(n);
+    return -1;
+  }
+  srv_tls *t = tls_load(n, err, errlen);
+  if (!t) {
+    free(n);
+    return -1;
+  }
+  if (!same_listeners(&s->opts, n))
+    log_warn("reload: listen addresses changed: they take effect at the next restart");
+  if (strcmp(s->opts.control_socket, n->control_socket) != 0 ||
+      s->opts.control_mode != n->control_mode)
+    log_warn("reload: control socket changes take effect at the next restart");
+  /* keep what cannot change without a restart */
+  memcpy(n->listen, s->opts.listen, sizeof(n->listen));
+  n->nlisten = s->opts.nlisten;
+  memcpy(n->control_socket, s->opts.control_socket, sizeof(n->control_socket));
+  n->control_mode = s->opts.control_mode;
+  s->opts = *n;
+  free(n);
+  tls_unref(s->tls);
+  s->tls = t; /* existing connections keep the credentials they started with */
+  apply_settings(s);
+  return 0;
+}
+
+static void do_reload(server *s) {
+  sd_notify(0, "RELOADING=1\nSTATUS=reloading the configuration");
+  char err[512];
+  if (server_reload(s, err, sizeof(err)) != 0)
+    log_err("reload failed, keeping the old configuration: %s", err);
+  else
+    log_notice("configuration reloaded%s%s", s->opts.config_file[0] ? " from " : "",
+               s->opts.config_file);
+  s->status_line[0] = '\0';
+  notify_status(s, true); /* READY=1 again */
+}
+
+static int on_sighup(sd_event_source *es, const struct signalfd_siginfo *si, void *ud) {
+  (void)es;
+  (void)si;
+  do_reload(ud);
+  return 0;
+}
+
 static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, void *ud) {
   (void)es;
   server *s = ud;
@@ -335,8 +415,9 @@ static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, voi
     return 0;
   }
   s->shutting_down = true;
+  sd_notify(0, "STOPPING=1\nSTATUS=shutting down");
   log_notice("%s: closing %u connection(s)", strsignal((int)si->ssi_signo), s->nconns);
-  uint64_t now = now_ns();
+  uint64_t now = server_now_ns();
   /* GOAWAY, CLOSE_WEBTRANSPORT_SESSION to every session, then
    * CONNECTION_CLOSE once they are answered or after a bounded wait. */
   for (srv_conn *c = s->conns, *next; c; c = next) {
@@ -356,9 +437,30 @@ static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, voi
 
 /* ------------------------------------------------------------ run */
 
+static void notify_status(server *s, bool force) {
+  char line[256];
+  snprintf(line, sizeof(line),
+           "%s%u session(s), %u connection(s), %" PRIu64 " stream + %" PRIu64
+           " datagram pings answered",
+           s->draining ? "draining: " : "", (unsigned)s->ping.st.sessions_now, s->nconns,
+           s->ping.st.stream_pings, s->ping.st.datagram_pings);
+  if (!force && strcmp(line, s->status_line) == 0)
+    return;
+  memcpy(s->status_line, line, sizeof(line));
+  sd_notifyf(0, "%sSTATUS=%s", force ? "READY=1\n" : "", line);
+}
+
+static int on_status_timer(sd_event_source *es, uint64_t usec, void *ud) {
+  server *s = ud;
+  notify_status(s, false);
+  sd_event_source_set_time(es, usec + 1000000);
+  return 0;
+}
+
 static int setup(server *s) {
   char err[512];
-  if (quic_tls_server_load(&s->tls, s->opts->cert_file, s->opts->key_file, err, sizeof(err)) != 0) {
+  s->tls = tls_load(&s->opts, err, sizeof(err));
+  if (!s->tls) {
     log_err("%s", err);
     return -1;
   }
@@ -372,15 +474,12 @@ static int setup(server *s) {
     return -1;
   }
   quic_conn_config_default(&s->qcfg);
-  s->qcfg.idle_timeout = (uint64_t)s->opts->idle_timeout_s * NGTCP2_SECONDS;
   s->qcfg.static_secret = s->secret;
   s->qcfg.txbuf = s->txbuf;
   s->qcfg.txbuflen = sizeof(s->txbuf);
-  s->qcfg.debug = s->opts->quic_debug;
   wt_conn_config_default(&s->wcfg);
   s->wcfg.server = true;
-  s->wcfg.path = s->opts->path;
-  s->wcfg.max_sessions = s->opts->max_sessions;
+  apply_settings(s);
 
   int r = sd_event_new(&s->ev);
   if (r < 0) {
@@ -391,18 +490,20 @@ static int setup(server *s) {
   sigemptyset(&mask);
   sigaddset(&mask, SIGTERM);
   sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
   sigprocmask(SIG_BLOCK, &mask, NULL);
   signal(SIGPIPE, SIG_IGN);
   if (sd_event_add_signal(s->ev, NULL, SIGTERM, on_signal, s) < 0 ||
-      sd_event_add_signal(s->ev, NULL, SIGINT, on_signal, s) < 0) {
+      sd_event_add_signal(s->ev, NULL, SIGINT, on_signal, s) < 0 ||
+      sd_event_add_signal(s->ev, NULL, SIGHUP, on_sighup, s) < 0) {
     log_err("cannot install signal handlers");
     return -1;
   }
-  for (unsigned i = 0; i < s->opts->nlisten; i++) {
+  for (unsigned i = 0; i < s->opts.nlisten; i++) {
     listener *l = &s->listeners[i];
     l->srv = s;
-    l->addr = s->opts->listen[i].addr;
-    l->addrlen = s->opts->listen[i].addrlen;
+    l->addr = s->opts.listen[i].addr;
+    l->addrlen = s->opts.listen[i].addrlen;
     l->wildcard = udp_is_wildcard((struct sockaddr *)&l->addr);
     l->fd = udp_bind((struct sockaddr *)&l->addr, l->addrlen, err, sizeof(err));
     if (l->fd < 0) {
@@ -419,8 +520,19 @@ static int setup(server *s) {
     }
     char name[ADDR_STRLEN];
     log_notice("listening on %s (path %s)", addr_format((struct sockaddr *)&l->addr, name,
-                                                        sizeof(name)), s->opts->path);
+                                                        sizeof(name)), s->opts.path);
   }
+  if (server_ctl_open(s) != 0)
+    return -1;
+  /* WATCHDOG=1 from the loop itself, at half of WatchdogSec, when systemd
+   * asks for it (WATCHDOG_USEC): a hung loop stops the pings. */
+  if (sd_event_set_watchdog(s->ev, 1) < 0)
+    log_warn("cannot enable the systemd watchdog");
+  if (sd_event_add_time_relative(s->ev, &s->status_timer, CLOCK_MONOTONIC, 1000000, 1000,
+                                 on_status_timer, s) >= 0)
+    sd_event_source_set_enabled(s->status_timer, SD_EVENT_ON);
+  s->started_ns = server_now_ns();
+  notify_status(s, true); /* READY=1: every socket is bound */
   return 0;
 }
 
@@ -431,19 +543,23 @@ static void teardown(server *s) {
     sd_event_source_disable_unref(s->listeners[i].io);
     close(s->listeners[i].fd);
   }
+  server_ctl_close(s);
   sd_event_source_disable_unref(s->shutdown_timer);
+  sd_event_source_disable_unref(s->status_timer);
   sd_event_unref(s->ev);
   quic_cidmap_free(s->cids);
-  quic_tls_server_free(&s->tls);
+  tls_unref(s->tls);
 }
 
-int server_run(const server_opts *opts) {
+int server_run(const server_opts *opts, int argc, char **argv) {
   server *s = calloc(1, sizeof(*s));
   if (!s) {
     log_err("out of memory");
     return 1;
   }
-  s->opts = opts;
+  s->opts = *opts;
+  s->argc = argc;
+  s->argv = argv;
   int rc = 1;
   if (setup(s) == 0) {
     int r = sd_event_loop(s->ev);
@@ -459,4 +575,12 @@ int server_run(const server_opts *opts) {
   teardown(s);
   free(s);
   return rc;
+}
+
+int server_check(const server_opts *opts, char *err, size_t errlen) {
+  srv_tls *t = tls_load(opts, err, errlen);
+  if (!t)
+    return -1;
+  tls_unref(t);
+  return 0;
 }

@@ -6,16 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "common/addr.h"
 #include "common/log.h"
 #include "config.h"
+#include "server/server_config.h"
 
 static void usage(FILE *f) {
   fprintf(f,
           "Usage: wtping-server [OPTIONS]\n"
           "A WebTransport (HTTP/3) ping server.\n"
           "\n"
+          "  -c, --config FILE        configuration file (default %s, if it exists)\n"
+          "  -t, --test-config        check the configuration and the certificate, then exit\n"
           "  -l, --listen ADDR:PORT   listen here (repeatable; default [::]:%d, dual-stack)\n"
           "      --cert FILE          TLS certificate chain (PEM)\n"
           "      --key FILE           TLS private key (PEM)\n"
@@ -23,11 +27,26 @@ static void usage(FILE *f) {
           "      --idle-timeout SEC   QUIC idle timeout (default 30)\n"
           "      --max-connections N  concurrent QUIC connections (default 4096)\n"
           "      --max-sessions N     WebTransport sessions per connection (default 4)\n"
+          "      --control PATH       control socket (default %s; \"\" disables it)\n"
           "  -v, --verbose            log more (repeat for debug)\n"
           "      --quic-debug         ngtcp2's packet-level debug log on stderr\n"
           "  -V, --version            print the version and exit\n"
           "  -h, --help               print this help and exit\n",
-          SERVER_DEFAULT_PORT, SERVER_DEFAULT_PATH);
+          SERVER_DEFAULT_CONFIG, SERVER_DEFAULT_PORT, SERVER_DEFAULT_PATH, SERVER_DEFAULT_CONTROL);
+}
+
+void server_opts_defaults(server_opts *o) {
+  memset(o, 0, sizeof(*o));
+  const char *err;
+  addr_parse("[::]", SERVER_DEFAULT_PORT, &o->listen[0].addr, &o->listen[0].addrlen, &err);
+  o->nlisten = 1;
+  snprintf(o->path, sizeof(o->path), "%s", SERVER_DEFAULT_PATH);
+  snprintf(o->control_socket, sizeof(o->control_socket), "%s", SERVER_DEFAULT_CONTROL);
+  o->control_mode = 0660;
+  o->idle_timeout_s = 30;
+  o->max_connections = 4096;
+  o->max_sessions = 4;
+  o->log_level = LOG_INFO;
 }
 
 static int parse_uint(const char *opt, const char *s, unsigned min, unsigned max, unsigned *out) {
@@ -42,34 +61,50 @@ static int parse_uint(const char *opt, const char *s, unsigned min, unsigned max
   return 0;
 }
 
-int server_opts_parse(server_opts *o, int argc, char **argv) {
-  enum { O_CERT = 256, O_KEY, O_IDLE, O_MAXCONN, O_MAXSESS, O_QDEBUG };
-  static const struct option longopts[] = {
-      {"listen", required_argument, NULL, 'l'},
-      {"cert", required_argument, NULL, O_CERT},
-      {"key", required_argument, NULL, O_KEY},
-      {"path", required_argument, NULL, 'p'},
-      {"idle-timeout", required_argument, NULL, O_IDLE},
-      {"max-connections", required_argument, NULL, O_MAXCONN},
-      {"max-sessions", required_argument, NULL, O_MAXSESS},
-      {"verbose", no_argument, NULL, 'v'},
-      {"quic-debug", no_argument, NULL, O_QDEBUG},
-      {"version", no_argument, NULL, 'V'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
-  memset(o, 0, sizeof(*o));
-  o->path = SERVER_DEFAULT_PATH;
-  o->idle_timeout_s = 30;
-  o->max_connections = 4096;
-  o->max_sessions = 4;
-  o->log_level = LOG_INFO;
+static int copy_arg(const char *opt, char *dst, size_t cap, const char *src) {
+  if (strlen(src) >= cap) {
+    fprintf(stderr, "wtping-server: %s: too long\n", opt);
+    return -1;
+  }
+  memcpy(dst, src, strlen(src) + 1);
+  return 0;
+}
 
+enum { O_CERT = 256, O_KEY, O_IDLE, O_MAXCONN, O_MAXSESS, O_QDEBUG, O_CONTROL };
+static const struct option longopts[] = {
+    {"config", required_argument, NULL, 'c'},
+    {"test-config", no_argument, NULL, 't'},
+    {"listen", required_argument, NULL, 'l'},
+    {"cert", required_argument, NULL, O_CERT},
+    {"key", required_argument, NULL, O_KEY},
+    {"path", required_argument, NULL, 'p'},
+    {"idle-timeout", required_argument, NULL, O_IDLE},
+    {"max-connections", required_argument, NULL, O_MAXCONN},
+    {"max-sessions", required_argument, NULL, O_MAXSESS},
+    {"control", required_argument, NULL, O_CONTROL},
+    {"verbose", no_argument, NULL, 'v'},
+    {"quic-debug", no_argument, NULL, O_QDEBUG},
+    {"version", no_argument, NULL, 'V'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+static const char shortopts[] = "c:tl:p:vVh";
+
+/* apply_cli applies the command line over |o| (after the file). */
+static int apply_cli(server_opts *o, int argc, char **argv) {
+  bool listen_given = false;
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "l:p:vVh", longopts, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
     switch (c) {
+    case 'c':
+    case 't':
+      break; /* handled by the prescan */
     case 'l': {
+      if (!listen_given) {
+        o->nlisten = 0; /* the command line replaces the file's list */
+        listen_given = true;
+      }
       if (o->nlisten == SERVER_MAX_LISTEN) {
         fprintf(stderr, "wtping-server: at most %d --listen addresses\n", SERVER_MAX_LISTEN);
         return OPTS_EXIT_USAGE;
@@ -84,17 +119,28 @@ int server_opts_parse(server_opts *o, int argc, char **argv) {
       break;
     }
     case O_CERT:
-      o->cert_file = optarg;
+      if (copy_arg("--cert", o->cert_file, sizeof(o->cert_file), optarg) != 0)
+        return OPTS_EXIT_USAGE;
       break;
     case O_KEY:
-      o->key_file = optarg;
+      if (copy_arg("--key", o->key_file, sizeof(o->key_file), optarg) != 0)
+        return OPTS_EXIT_USAGE;
       break;
     case 'p':
       if (optarg[0] != '/') {
         fprintf(stderr, "wtping-server: --path must start with '/'\n");
         return OPTS_EXIT_USAGE;
       }
-      o->path = optarg;
+      if (copy_arg("--path", o->path, sizeof(o->path), optarg) != 0)
+        return OPTS_EXIT_USAGE;
+      break;
+    case O_CONTROL:
+      if (optarg[0] != '\0' && optarg[0] != '/') {
+        fprintf(stderr, "wtping-server: --control must be an absolute path or \"\"\n");
+        return OPTS_EXIT_USAGE;
+      }
+      if (copy_arg("--control", o->control_socket, sizeof(o->control_socket), optarg) != 0)
+        return OPTS_EXIT_USAGE;
       break;
     case O_IDLE:
       if (parse_uint("--idle-timeout", optarg, 1, 3600, &o->idle_timeout_s) != 0)
@@ -115,12 +161,6 @@ int server_opts_parse(server_opts *o, int argc, char **argv) {
     case O_QDEBUG:
       o->quic_debug = true;
       break;
-    case 'V':
-      printf("wtping-server %s\n", PACKAGE_VERSION);
-      return OPTS_EXIT_OK;
-    case 'h':
-      usage(stdout);
-      return OPTS_EXIT_OK;
     default:
       usage(stderr);
       return OPTS_EXIT_USAGE;
@@ -130,14 +170,52 @@ int server_opts_parse(server_opts *o, int argc, char **argv) {
     fprintf(stderr, "wtping-server: unexpected argument '%s'\n", argv[optind]);
     return OPTS_EXIT_USAGE;
   }
-  if (!o->cert_file || !o->key_file) {
-    fprintf(stderr, "wtping-server: --cert and --key are required\n");
-    return OPTS_EXIT_USAGE;
+  return OPTS_RUN;
+}
+
+int server_settings(server_opts *o, int argc, char **argv, bool *test_only, char *err,
+                    size_t errlen) {
+  const char *config = NULL;
+  *test_only = false;
+  int c;
+  optind = 1;
+  opterr = 0; /* the second pass reports */
+  while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+    switch (c) {
+    case 'c':
+      config = optarg;
+      break;
+    case 't':
+      *test_only = true;
+      break;
+    case 'V':
+      printf("wtping-server %s\n", PACKAGE_VERSION);
+      return OPTS_EXIT_OK;
+    case 'h':
+      usage(stdout);
+      return OPTS_EXIT_OK;
+    default:
+      break;
+    }
   }
-  if (o->nlisten == 0) {
-    const char *err;
-    addr_parse("[::]", SERVER_DEFAULT_PORT, &o->listen[0].addr, &o->listen[0].addrlen, &err);
-    o->nlisten = 1;
+  opterr = 1;
+  server_opts_defaults(o);
+  if (!config && access(SERVER_DEFAULT_CONFIG, F_OK) == 0)
+    config = SERVER_DEFAULT_CONFIG;
+  if (config) {
+    if (copy_arg("--config", o->config_file, sizeof(o->config_file), config) != 0)
+      return OPTS_EXIT_USAGE;
+    if (server_config_load(config, o, err, errlen) != 0)
+      return OPTS_EXIT_CONFIG;
+  }
+  int r = apply_cli(o, argc, argv);
+  if (r != OPTS_RUN)
+    return r;
+  if (!o->cert_file[0] || !o->key_file[0]) {
+    snprintf(err, errlen,
+             "no certificate: give --cert and --key, or certificate and key in %s",
+             config ? config : SERVER_DEFAULT_CONFIG);
+    return OPTS_EXIT_CONFIG;
   }
   return OPTS_RUN;
 }

@@ -14,12 +14,21 @@ typedef struct server_listen {
   socklen_t addrlen;
 } server_listen;
 
+#define SERVER_DEFAULT_CONFIG SYSCONFDIR "/wtping/server.conf"
+#define SERVER_DEFAULT_CONTROL RUNSTATEDIR "/wtping/server.sock"
+#define SERVER_PATH_MAX 1024
+
+/* Settings from the command line and the configuration file (strings are
+ * owned copies, bounded). */
 typedef struct server_opts {
   server_listen listen[SERVER_MAX_LISTEN];
   unsigned nlisten;
-  const char *cert_file;
-  const char *key_file;
-  const char *path;
+  char cert_file[SERVER_PATH_MAX];
+  char key_file[SERVER_PATH_MAX];
+  char path[SERVER_PATH_MAX]; /* the WebTransport path */
+  char config_file[SERVER_PATH_MAX]; /* "" when none is used */
+  char control_socket[SERVER_PATH_MAX]; /* "" disables the control socket */
+  unsigned control_mode;
   unsigned idle_timeout_s;
   unsigned max_connections;
   unsigned max_sessions; /* per connection */
@@ -27,11 +36,19 @@ typedef struct server_opts {
   bool quic_debug;
 } server_opts;
 
-enum { OPTS_RUN = 0, OPTS_EXIT_OK = 1, OPTS_EXIT_USAGE = 2 };
+enum { OPTS_RUN = 0, OPTS_EXIT_OK = 1, OPTS_EXIT_USAGE = 2, OPTS_EXIT_CONFIG = 3 };
 
-/* server_opts_parse fills |o| from argv. Returns OPTS_RUN, OPTS_EXIT_OK
- * (--help or --version printed) or OPTS_EXIT_USAGE (a message was printed to
- * stderr). */
-int server_opts_parse(server_opts *o, int argc, char **argv);
+/* server_opts_defaults sets every setting to its default. */
+void server_opts_defaults(server_opts *o);
+
+/* server_settings composes the settings: defaults, then the configuration
+ * file (-c FILE, or SERVER_DEFAULT_CONFIG when it exists), then the
+ * command-line options, which win. |*test_only| tells whether -t was given.
+ * Returns OPTS_RUN, OPTS_EXIT_OK (--help or --version printed),
+ * OPTS_EXIT_USAGE (bad command line) or OPTS_EXIT_CONFIG (bad
+ * configuration: the message, with file:line and setting, is in |err|). It
+ * is called again on SIGHUP with the same argv. */
+int server_settings(server_opts *o, int argc, char **argv, bool *test_only, char *err,
+                    size_t errlen);
 
 #endif

@@ -75,6 +75,7 @@ struct wt_session {
   uint8_t state;
   bool close_sent, close_received, fin_received;
   bool we_closed;       /* our CLOSE capsule went out first */
+  uint64_t opened;      /* when it became ready (ns) */
   uint32_t our_code;    /* what we sent in it */
   char *our_reason;
   uint64_t close_deadline;
@@ -100,6 +101,7 @@ struct wt_conn {
   wt_stream *streams; /* every wt_stream, for wt_conn_free */
   unsigned requests_seen;
   bool goaway_sent, goaway_received;
+  bool refusing; /* draining: new sessions get 503 */
   int64_t max_req_id;
   bool shutting_down;
   uint64_t linger_deadline;   /* close the connection then (UINT64_MAX: no) */
@@ -337,6 +339,10 @@ static int handle_request(wt_stream *ws, const h3_request *req) {
     refuse_request(ws, 400);
     return 0;
   }
+  if (wc->refusing && !wc->goaway_sent && !wc->shutting_down) {
+    refuse_request(ws, 503);
+    return 0;
+  }
   if (wc->goaway_sent || wc->shutting_down) {
     quic_stream_reset(ws->qs, H3_REQUEST_REJECTED, true);
     ws->kind = WS_DISCARD;
@@ -352,6 +358,7 @@ static int handle_request(wt_stream *ws, const h3_request *req) {
   if (send_response(ws, 200, req->draft02, false) != 0)
     return -1;
   ss->state = SS_OPEN;
+  ss->opened = now_of(wc);
   log_debug("session %" PRIu64 " open (%s%s%s)", ss->id, req->authority, req->path,
             req->draft02 ? ", draft02" : "");
   if (wc->app->session_ready)
@@ -425,6 +432,7 @@ static int handle_response(wt_stream *ws) {
     return 0;
   if (status >= 200 && status < 300) {
     ss->state = SS_OPEN;
+    ss->opened = now_of(wc);
     if (wc->app->session_ready)
       wc->app->session_ready(ss, wc->app_ud);
     return 0;
@@ -1038,19 +1046,19 @@ wt_conn *wt_conn_new(const wt_conn_config *cfg, quic_conn *qc, const wt_app_ops 
 void wt_conn_free(wt_conn *wc) {
   if (!wc)
     return;
-  /* Streams still attached to the QUIC connection carry our records; the
-   * QUIC connection is freed right after us, so detach them all here. */
+  /* The connection is gone: end every session so that the application frees
+   * its per-session and per-stream state (and counts the session as over). */
+  static const char lost[] = "connection lost";
   while (wc->sessions) {
     wt_session *ss = wc->sessions;
-    while (ss->streams) {
-      wt_stream *ws = ss->streams;
-      session_stream_unlink(ws);
-      ws->ss = NULL;
+    if (ss->state == SS_CLOSED) {
+      if (ss->connect)
+        ss->connect->ss = NULL;
+      session_unlink(ss);
+      session_free(ss);
+    } else {
+      session_end(ss, 0, (const uint8_t *)lost, sizeof(lost) - 1, true);
     }
-    if (ss->connect)
-      ss->connect->ss = NULL;
-    session_unlink(ss);
-    session_free(ss);
   }
   while (wc->streams) {
     wt_stream *ws = wc->streams;
@@ -1116,9 +1124,12 @@ static void send_capsule(wt_session *ss, const uint8_t *cap, size_t n, bool fin)
   send_frame(ss->connect, H3_FRAME_DATA, cap, n, fin);
 }
 
+void wt_conn_refuse_sessions(wt_conn *wc) { wc->refusing = true; }
+
 void wt_conn_goaway(wt_conn *wc) {
   if (!wc->cfg.server)
     return;
+  wc->refusing = true;
   send_goaway(wc);
   uint8_t cap[WT_CAPSULE_HDR_MAX];
   size_t n = wt_capsule_drain_write(cap, sizeof(cap));
@@ -1166,6 +1177,21 @@ wt_session *wt_conn_connect(wt_conn *wc, const char *authority, const char *path
 }
 
 uint64_t wt_session_id(const wt_session *ss) { return ss->id; }
+uint64_t wt_session_opened(const wt_session *ss) { return ss->opened; }
+
+wt_session *wt_conn_first_session(wt_conn *wc) {
+  for (wt_session *ss = wc->sessions; ss; ss = ss->next)
+    if (ss->state == SS_OPEN)
+      return ss;
+  return NULL;
+}
+
+wt_session *wt_session_next(wt_session *ss) {
+  for (ss = ss->next; ss; ss = ss->next)
+    if (ss->state == SS_OPEN)
+      return ss;
+  return NULL;
+}
 wt_conn *wt_session_conn(const wt_session *ss) { return ss->wc; }
 void *wt_session_get_app(const wt_session *ss) { return ss->app; }
 void wt_session_set_app(wt_session *ss, void *app) { ss->app = app; }

@@ -83,6 +83,14 @@ void wt_conn_timeout(wt_conn *wc, uint64_t now);
  * every session and refuses new requests. */
 void wt_conn_goaway(wt_conn *wc);
 
+/* wt_conn_refuse_sessions (server) answers new session requests with 503
+ * from now on (draining); wt_conn_goaway implies it. */
+void wt_conn_refuse_sessions(wt_conn *wc);
+
+/* wt_conn_first_session / wt_session_next iterate over the open sessions. */
+wt_session *wt_conn_first_session(wt_conn *wc);
+wt_session *wt_session_next(wt_session *ss);
+
 /* wt_conn_shutdown closes every session with |code| and |reason| and then the
  * connection (H3_NO_ERROR), once the peer has answered or after a bounded
  * time. */
@@ -103,6 +111,8 @@ wt_session *wt_conn_connect(wt_conn *wc, const char *authority, const char *path
 
 /* Sessions */
 uint64_t wt_session_id(const wt_session *ss);
+/* wt_session_opened returns when the session became ready (ns). */
+uint64_t wt_session_opened(const wt_session *ss);
 wt_conn *wt_session_conn(const wt_session *ss);
 void *wt_session_get_app(const wt_session *ss);
 void wt_session_set_app(wt_session *ss, void *app);

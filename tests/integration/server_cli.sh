@@ -5,14 +5,14 @@ make_cert cert
 
 out=$("$SERVER" --help); rc=$?
 check "--help exits 0" [ $rc -eq 0 ]
-for opt in --listen --cert --key --path --idle-timeout --max-connections --max-sessions --verbose --version --help; do
+for opt in --config --test-config --listen --cert --key --path --idle-timeout --max-connections --max-sessions --control --verbose --version --help; do
   check "--help lists $opt" grep -q -- "$opt" <<<"$out"
 done
 check "--version prints the version" bash -c "'$SERVER' --version | grep -Eq '^wtping-server [0-9]+\.[0-9]+'"
 
 "$SERVER" --listen 127.0.0.1:1 >/dev/null 2>"$TMP/err"; rc=$?
-check "missing --cert/--key: exit 2" [ $rc -eq 2 ]
-check "missing --cert/--key: says so" grep -q -- "--cert and --key are required" "$TMP/err"
+check "missing --cert/--key: exit 1" [ $rc -eq 1 ]
+check "missing --cert/--key: says so" grep -q -- "no certificate: give --cert and --key" "$TMP/err"
 
 "$SERVER" --cert "$TMP/cert.pem" --key "$TMP/cert.key" --listen 127.0.0.1:70000 2>"$TMP/err"; rc=$?
 check "port 70000: exit 2" [ $rc -eq 2 ]

@@ -1,0 +1,71 @@
+/* wtping-server configuration file. */
+#include "server/server_config.h"
+
+#include <string.h>
+#include <sys/un.h>
+
+#include "common/addr.h"
+#include "common/conf.h"
+
+/* CONTROL_PATH_MAX bounds a control socket path (with its NUL). */
+#define CONTROL_PATH_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
+
+static const char *const server_keys[] = {
+    "listen",          "path",         "certificate",    "key",          "idle_timeout",
+    "max_connections", "max_sessions", "control_socket", "control_mode", "log_level", NULL,
+};
+
+/* load_listen replaces |o|'s listen addresses with the "listen" setting. */
+static int load_listen(const conf_file *cf, server_opts *o) {
+  const config_setting_t *s = conf_get(cf, "listen");
+  const char *v[SERVER_MAX_LISTEN];
+  size_t n = 0;
+  if (!s)
+    return 0;
+  if (conf_string_list(cf, s, SERVER_MAX_LISTEN, v, &n) != 0)
+    return -1;
+  for (size_t i = 0; i < n; i++) {
+    server_listen *l = &o->listen[i];
+    const char *why;
+    if (addr_parse(v[i], SERVER_DEFAULT_PORT, &l->addr, &l->addrlen, &why) != 0)
+      return conf_fail(cf, s, "\"%s\": %s", v[i], why);
+  }
+  o->nlisten = (unsigned)n;
+  return 0;
+}
+
+/* load_path reads the WebTransport path, which must start with '/'. */
+static int load_path(const conf_file *cf, server_opts *o) {
+  const config_setting_t *s = conf_get(cf, "path");
+  if (conf_string(cf, s, 0, o->path, sizeof(o->path)) != 0)
+    return -1;
+  if (s && o->path[0] != '/')
+    return conf_fail(cf, s, "must start with '/'");
+  return 0;
+}
+
+int server_config_load(const char *path, server_opts *o, char *err, size_t errlen) {
+  server_opts t = *o;
+  conf_file cf;
+  if (conf_open(&cf, path, err, errlen) != 0)
+    return -1;
+  int rv = conf_check_keys(&cf, config_root_setting(&cf.cfg), server_keys) ||
+           load_listen(&cf, &t) || load_path(&cf, &t) ||
+           conf_string(&cf, conf_get(&cf, "certificate"), CONF_ABSPATH | CONF_READABLE,
+                       t.cert_file, sizeof(t.cert_file)) ||
+           conf_string(&cf, conf_get(&cf, "key"), CONF_ABSPATH | CONF_READABLE, t.key_file,
+                       sizeof(t.key_file)) ||
+           conf_uint(&cf, conf_get(&cf, "idle_timeout"), 1, 3600, &t.idle_timeout_s) ||
+           conf_uint(&cf, conf_get(&cf, "max_connections"), 1, 1000000, &t.max_connections) ||
+           conf_uint(&cf, conf_get(&cf, "max_sessions"), 1, 1024, &t.max_sessions) ||
+           conf_string(&cf, conf_get(&cf, "control_socket"), CONF_ABSPATH | CONF_EMPTY_OK,
+                       t.control_socket, CONTROL_PATH_MAX) ||
+           conf_mode(&cf, conf_get(&cf, "control_mode"), &t.control_mode) ||
+           conf_log_level(&cf, conf_get(&cf, "log_level"), &t.log_level)
+               ? -1
+               : 0;
+  conf_close(&cf);
+  if (rv == 0)
+    *o = t;
+  return rv;
+}

@@ -1,0 +1,97 @@
+/* wtping-server internals shared by server.c (I/O, connections, signals)
+ * and server_ctl.c (control-socket commands). */
+#ifndef WTPING_SERVER_INTERNAL_H
+#define WTPING_SERVER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <systemd/sd-event.h>
+
+#include "ping/ping_service.h"
+#include "quic/quic_cidmap.h"
+#include "quic/quic_conn.h"
+#include "quic/quic_tls.h"
+#include "server/server_opts.h"
+#include "wt/wt_conn.h"
+
+#define RX_BUF_SIZE 65536
+#define TX_BUF_SIZE 1500
+
+typedef struct ctl_server ctl_server;
+
+/* TLS credentials shared by the connections accepted while they were
+ * current: a reload installs new ones without touching old sessions. */
+typedef struct srv_tls {
+  quic_tls_server t;
+  unsigned refs;
+} srv_tls;
+
+typedef struct server server;
+
+typedef struct listener {
+  server *srv;
+  int fd;
+  struct sockaddr_storage addr;
+  socklen_t addrlen;
+  int wildcard;
+  sd_event_source *io;
+} listener;
+
+typedef struct srv_conn {
+  server *srv;
+  listener *l;
+  quic_conn *qc;
+  wt_conn *wc;
+  sd_event_source *timer;
+  srv_tls *tls;
+  uint64_t accepted_ns;
+  ngtcp2_cid odcid; /* the client's first DCID, also routed to us */
+  struct srv_conn *prev, *next;
+} srv_conn;
+
+struct server {
+  server_opts opts;  /* in force; replaced by a successful reload */
+  int argc;          /* the command line, re-applied on reload */
+  char **argv;
+  sd_event *ev;
+  listener listeners[SERVER_MAX_LISTEN];
+  unsigned nlisteners;
+  quic_cidmap *cids;
+  srv_conn *conns;
+  unsigned nconns;
+  srv_tls *tls;      /* for new connections */
+  uint8_t secret[QUIC_STATIC_SECRET_LEN];
+  quic_conn_config qcfg;
+  wt_conn_config wcfg;
+  ping_service ping;
+  uint8_t rxbuf[RX_BUF_SIZE];
+  uint8_t txbuf[TX_BUF_SIZE];
+  bool shutting_down;
+  sd_event_source *shutdown_timer;
+  uint64_t reset_window;
+  unsigned resets_in_window;
+  uint64_t packets_dropped;
+  uint64_t connections_total;
+  uint64_t started_ns;
+  bool draining;
+  ctl_server *ctl;
+  sd_event_source *status_timer;
+  char status_line[256]; /* the last STATUS= sent */
+};
+
+uint64_t server_now_ns(void);
+
+/* server_reload re-reads the configuration and the certificate. Returns 0,
+ * or -1 with the reason in |err| (the old settings stay in force). */
+int server_reload(server *s, char *err, size_t errlen);
+
+/* server_drain sends GOAWAY and DRAIN to every session and refuses new ones. */
+void server_drain(server *s);
+
+/* server_ctl_open starts the control socket (if configured); 0 or -1. */
+int server_ctl_open(server *s);
+void server_ctl_close(server *s);
+
+#endif
