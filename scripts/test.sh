@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs the whole test suite: unit, integration and browser interop tests,
 # once in a normal build and once under AddressSanitizer and
-# UndefinedBehaviorSanitizer. Dependencies: scripts/install-deps.sh.
+# UndefinedBehaviorSanitizer; then the daemons under a real systemd in a
+# systemd-nspawn container. Dependencies: scripts/install-deps.sh.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 status=0
@@ -21,4 +22,8 @@ run "$top/_build"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run "$top/_build-asan" --enable-sanitizers
+
+# Under a real systemd: both units in a systemd-nspawn container (root only).
+echo "=== system (systemd-nspawn) ==="
+"$top/tests/system/nspawn.sh" || status=1
 exit $status
