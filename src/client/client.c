@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <signal.h>
@@ -25,6 +26,7 @@
 #include "client/report.h"
 #include "common/log.h"
 #include "h3/h3_error.h"
+#include "ping/ping_service.h"
 
 #define FINISH_WAIT_USEC (500 * 1000) /* for the server's answer to our CLOSE */
 
@@ -212,8 +214,28 @@ static void connection_lost(client *c, const char *reason, bool immediate) {
 
 /* ------------------------------------------------------------ session events */
 
+#define STALL_PINGS 3 /* lost in a row: an outage worth reporting */
+
+static void ev_lost(void *ud, uint64_t count) {
+  client *c = ud;
+  c->lost_in_row += count;
+  if (c->lost_in_row >= STALL_PINGS && !c->stalled && c->state == CS_CONNECTED) {
+    c->stalled = true;
+    uint64_t since = c->last_pong_ns ? c->last_pong_ns : c->run_start_ns;
+    log_notice("outage: %" PRIu64 " pings lost in a row, no pong for %.1f s", c->lost_in_row,
+               (double)(client_now_ns() - since) / 1e9);
+  }
+}
+
 static void ev_pong(void *ud, uint64_t seq, size_t bytes, double ms) {
   client *c = ud;
+  uint64_t now = client_now_ns();
+  if (c->stalled)
+    log_notice("pongs again after %.1f s, %" PRIu64 " pings lost",
+               (double)(now - c->last_pong_ns) / 1e9, c->lost_in_row);
+  c->stalled = false;
+  c->lost_in_row = 0;
+  c->last_pong_ns = now;
   c->last_rtt_ms = ms;
   c->have_rtt = true;
   ping_hist_add(&c->hist, ms);
@@ -247,6 +269,7 @@ static const pinger_events pinger_ev = {
     .pong = ev_pong,
     .duplicate = ev_duplicate,
     .late = ev_late,
+    .lost = ev_lost,
     .error = ev_error,
 };
 
@@ -301,6 +324,8 @@ static void app_session_closed(wt_session *ss, uint32_t code, const uint8_t *rea
   c->ss = NULL;
   if (!by_peer || c->state == CS_FINISHING || c->broken)
     return;
+  if (code == PING_CLOSE_GOING_AWAY)
+    c->server_draining = true; /* a restart: come back at once */
   c->broken = true;
   c->broken_fatal = false;
   snprintf(c->broken_reason, sizeof(c->broken_reason),
@@ -575,6 +600,47 @@ static void after_event(client *c) {
     }
     arm(c->ping_timer, pinger_next_event(&c->pg));
   }
+}
+
+static uint16_t port_of(const struct sockaddr_storage *ss) {
+  if (ss->ss_family == AF_INET6)
+    return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+  return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
+int client_rebind(client *c, unsigned *old_port, unsigned *new_port, char *err, size_t errlen) {
+  if (c->state != CS_CONNECTED || !c->qc) {
+    snprintf(err, errlen, "not connected");
+    return -1;
+  }
+  int fd = socket(c->remote.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+  struct sockaddr_storage local;
+  socklen_t locallen = sizeof(local);
+  sd_event_source *io = NULL;
+  if (fd < 0 || connect(fd, (struct sockaddr *)&c->remote, c->remotelen) != 0 ||
+      getsockname(fd, (struct sockaddr *)&local, &locallen) != 0 ||
+      sd_event_add_io(c->ev, &io, fd, EPOLLIN, on_readable, c) < 0) {
+    snprintf(err, errlen, "new socket: %s", strerror(errno));
+    if (fd >= 0)
+      close(fd);
+    return -1;
+  }
+  *old_port = port_of(&c->local);
+  *new_port = port_of(&local);
+  sd_event_source_disable_unref(c->io);
+  close(c->fd);
+  c->fd = fd;
+  c->io = io;
+  c->local = local;
+  c->locallen = locallen;
+  ngtcp2_addr a = {.addr = (ngtcp2_sockaddr *)&c->local, .addrlen = c->locallen};
+  ngtcp2_conn_set_local_addr(quic_conn_ngtcp2(c->qc), &a);
+  log_notice("moved to local UDP port %u (was %u), as a NAT rebinding would", *new_port,
+             *old_port);
+  pinger_tick(&c->pg, client_now_ns());
+  quic_conn_write(c->qc, client_now_ns());
+  after_event(c);
+  return 0;
 }
 
 /* ------------------------------------------------------------ signals */

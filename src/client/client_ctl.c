@@ -80,6 +80,8 @@ static int cmd_status(void *ud, const ctl_request *req, jw *w, char *err, size_t
     jw_kv_str(w, "last_error", c->last_error);
   else
     jw_kv_null(w, "last_error");
+  jw_kv_bool(w, "outage", c->stalled);
+  jw_kv_uint(w, "lost_in_row", c->lost_in_row);
   if (c->state == CS_BACKOFF)
     jw_kv_double(w, "backoff_until",
                  c->backoff_until > now ? (double)(c->backoff_until - now) / 1e9 : 0.0);
@@ -133,9 +135,20 @@ static int cmd_reload(void *ud, const ctl_request *req, jw *w, char *err, size_t
   return 0;
 }
 
+static int cmd_rebind(void *ud, const ctl_request *req, jw *w, char *err, size_t errlen) {
+  (void)req;
+  client *c = ud;
+  unsigned from, to;
+  if (client_rebind(c, &from, &to, err, errlen) != 0)
+    return -1;
+  jw_kv_uint(w, "old_port", from);
+  jw_kv_uint(w, "new_port", to);
+  return 0;
+}
+
 static const ctl_command commands[] = {
     {"version", false, cmd_version}, {"check", false, cmd_check}, {"status", false, cmd_status},
-    {"stats", false, cmd_stats},     {"reload", true, cmd_reload},
+    {"stats", false, cmd_stats},     {"reload", true, cmd_reload},  {"rebind", true, cmd_rebind},
 };
 
 int client_ctl_open(client *c) {

@@ -74,6 +74,9 @@ typedef struct client {
   char error[1500]; /* one-shot: why the run failed */
   bool interrupted;
   bool retrying; /* in an outage: retries are logged at info */
+  uint64_t lost_in_row;   /* pings lost since the last pong */
+  uint64_t last_pong_ns;  /* when the last pong came */
+  bool stalled;           /* the outage was reported */
   char status_line[400];
   ctl_server *ctl;
   uint8_t rxbuf[CLIENT_RX_BUF];
@@ -87,6 +90,13 @@ const char *client_state_name(const client *c);
  * control socket) and reconnects with it. Returns 0, or -1 with the reason
  * in |err| (the old settings stay in force). */
 int client_reload(client *c, char *err, size_t errlen);
+
+/* client_rebind moves the connection to a new UDP socket (a new local
+ * port) without telling the server, as a NAT rebinding would: the server
+ * must validate the new path and keep the session. For tests and
+ * diagnostics ("rebind" on the control socket). Returns 0 or -1 with |err|;
+ * |old_port| and |new_port| get the local ports. */
+int client_rebind(client *c, unsigned *old_port, unsigned *new_port, char *err, size_t errlen);
 
 int client_ctl_open(client *c);
 void client_ctl_close(client *c);

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdbool.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,6 +389,23 @@ static int cmd_drain(const ctl_opts *o, int argc, char **argv) {
   return simple_command(o, "drain", render_drain);
 }
 
+static int render_rebind(FILE *out, const json_value *v, char *err, size_t errlen) {
+  (void)err;
+  (void)errlen;
+  int64_t from = 0, to = 0;
+  json_int(json_get(v, "old_port"), &from);
+  json_int(json_get(v, "new_port"), &to);
+  fprintf(out, "moved from local UDP port %" PRId64 " to %" PRId64 "\n", from, to);
+  return 0;
+}
+
+static int cmd_rebind(const ctl_opts *o, int argc, char **argv) {
+  if (no_args(argc, argv) != 0) {
+    return EXIT_USAGE;
+  }
+  return simple_command(o, "rebind", render_rebind);
+}
+
 /* cmd_metrics asks for "version" (the metric prefix) and "stats" on one
  * connection and prints the Prometheus text format. */
 static int cmd_metrics(const ctl_opts *o, int argc, char **argv) {
@@ -460,6 +478,7 @@ static const subcommand subcommands[] = {
     {"metrics", cmd_metrics, "", "print the counters in the Prometheus text format"},
     {"reload", cmd_reload, "", "re-read the configuration and certificates"},
     {"drain", cmd_drain, "", "server: tell every session to go away, refuse new ones"},
+    {"rebind", cmd_rebind, "", "client: move to a new UDP port, as a NAT rebinding would"},
     {"check", cmd_check, "--ready|--live", "no output; exit 0 if yes, 1 if not, 3 if not running"},
     {"version", cmd_version, "", "show the daemon's name and version"},
     {"help", cmd_help, "", "show this help"},

@@ -23,6 +23,10 @@ typedef struct ping_service {
   ping_stats st;
 } ping_service;
 
+/* CLOSE_WEBTRANSPORT_SESSION codes the server sends. */
+#define PING_CLOSE_DONE 0
+#define PING_CLOSE_GOING_AWAY 1 /* shutdown or restart: reconnect at once, no backoff */
+
 /* Per-session state (the session's application pointer). */
 typedef struct ping_session {
   uint64_t pings; /* stream and datagram pings answered */

@@ -24,6 +24,7 @@
 #include "quic/quic_cidmap.h"
 #include "quic/quic_conn.h"
 #include "quic/quic_tls.h"
+#include "server/reset_secret.h"
 #include "server/udp.h"
 #include "wt/wt_conn.h"
 
@@ -422,7 +423,7 @@ static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, voi
    * CONNECTION_CLOSE once they are answered or after a bounded wait. */
   for (srv_conn *c = s->conns, *next; c; c = next) {
     next = c->next;
-    wt_conn_shutdown(c->wc, 0, "server shutting down", now);
+    wt_conn_shutdown(c->wc, PING_CLOSE_GOING_AWAY, "server shutting down", now);
     quic_conn_write(c->qc, now);
     conn_update(c);
   }
@@ -464,9 +465,25 @@ static int setup(server *s) {
     log_err("%s", err);
     return -1;
   }
-  if (gnutls_rnd(GNUTLS_RND_KEY, s->secret, sizeof(s->secret)) != 0) {
-    log_err("cannot generate the stateless reset secret");
-    return -1;
+  switch (reset_secret_load(getenv("CREDENTIALS_DIRECTORY"), s->opts.reset_secret, s->secret,
+                            err, sizeof(err))) {
+  case RESET_SECRET_CREDENTIAL_FILE:
+    log_info("stateless reset secret from the systemd credential");
+    break;
+  case RESET_SECRET_FILE:
+    log_info("stateless reset secret from %s", s->opts.reset_secret);
+    break;
+  case RESET_SECRET_CREATED:
+    log_notice("created the stateless reset secret %s", s->opts.reset_secret);
+    break;
+  case RESET_SECRET_EPHEMERAL:
+    log_info("stateless reset secret: a new one for this run");
+    break;
+  default:
+    log_warn("stateless reset secret: %s (using one for this run only: clients of a restarted "
+             "server will wait for their idle timeout)",
+             err);
+    break;
   }
   uint8_t key[16];
   if (gnutls_rnd(GNUTLS_RND_KEY, key, sizeof(key)) != 0 || !(s->cids = quic_cidmap_new(key))) {
@@ -499,17 +516,41 @@ static int setup(server *s) {
     log_err("cannot install signal handlers");
     return -1;
   }
-  for (unsigned i = 0; i < s->opts.nlisten; i++) {
+  /* Socket activation (wtping-server.socket): systemd keeps the UDP
+   * ports bound across restarts; then the listen setting is not used. */
+  int nfds = sd_listen_fds(1);
+  if (nfds < 0)
+    log_warn("sd_listen_fds: %s", strerror(-nfds));
+  if (nfds > SERVER_MAX_LISTEN) {
+    log_err("%d sockets passed by systemd, at most %d are used", nfds, SERVER_MAX_LISTEN);
+    return -1;
+  }
+  unsigned nlisten = nfds > 0 ? (unsigned)nfds : s->opts.nlisten;
+  if (nfds > 0)
+    log_notice("using %d socket(s) passed by systemd (socket activation)", nfds);
+  for (unsigned i = 0; i < nlisten; i++) {
     listener *l = &s->listeners[i];
     l->srv = s;
-    l->addr = s->opts.listen[i].addr;
-    l->addrlen = s->opts.listen[i].addrlen;
-    l->wildcard = udp_is_wildcard((struct sockaddr *)&l->addr);
-    l->fd = udp_bind((struct sockaddr *)&l->addr, l->addrlen, err, sizeof(err));
-    if (l->fd < 0) {
-      log_err("%s", err);
-      return -1;
+    if (nfds > 0) {
+      l->fd = SD_LISTEN_FDS_START + (int)i;
+      if (sd_is_socket(l->fd, AF_UNSPEC, SOCK_DGRAM, -1) <= 0) {
+        log_err("socket %d passed by systemd is not a datagram socket", l->fd);
+        return -1;
+      }
+      if (udp_adopt(l->fd, &l->addr, &l->addrlen, err, sizeof(err)) != 0) {
+        log_err("%s", err);
+        return -1;
+      }
+    } else {
+      l->addr = s->opts.listen[i].addr;
+      l->addrlen = s->opts.listen[i].addrlen;
+      l->fd = udp_bind((struct sockaddr *)&l->addr, l->addrlen, err, sizeof(err));
+      if (l->fd < 0) {
+        log_err("%s", err);
+        return -1;
+      }
     }
+    l->wildcard = udp_is_wildcard((struct sockaddr *)&l->addr);
     s->nlisteners++;
     /* learn the port when 0 was asked for */
     socklen_t alen = sizeof(l->addr);

@@ -12,7 +12,8 @@
 
 static const char *const server_keys[] = {
     "listen",          "path",         "certificate",    "key",          "idle_timeout",
-    "max_connections", "max_sessions", "control_socket", "control_mode", "log_level", NULL,
+    "max_connections", "max_sessions", "control_socket", "control_mode", "log_level",
+    "reset_secret",    NULL,
 };
 
 /* load_listen replaces |o|'s listen addresses with the "listen" setting. */
@@ -61,6 +62,8 @@ int server_config_load(const char *path, server_opts *o, char *err, size_t errle
            conf_string(&cf, conf_get(&cf, "control_socket"), CONF_ABSPATH | CONF_EMPTY_OK,
                        t.control_socket, CONTROL_PATH_MAX) ||
            conf_mode(&cf, conf_get(&cf, "control_mode"), &t.control_mode) ||
+           conf_string(&cf, conf_get(&cf, "reset_secret"), CONF_ABSPATH | CONF_EMPTY_OK,
+                       t.reset_secret, sizeof(t.reset_secret)) ||
            conf_log_level(&cf, conf_get(&cf, "log_level"), &t.log_level)
                ? -1
                : 0;

@@ -28,11 +28,14 @@ static void usage(FILE *f) {
           "      --max-connections N  concurrent QUIC connections (default 4096)\n"
           "      --max-sessions N     WebTransport sessions per connection (default 4)\n"
           "      --control PATH       control socket (default %s; \"\" disables it)\n"
+          "      --reset-secret FILE  stateless reset secret, kept across restarts\n"
+          "                           (default %s; \"\" for a new one each run)\n"
           "  -v, --verbose            log more (repeat for debug)\n"
           "      --quic-debug         ngtcp2's packet-level debug log on stderr\n"
           "  -V, --version            print the version and exit\n"
           "  -h, --help               print this help and exit\n",
-          SERVER_DEFAULT_CONFIG, SERVER_DEFAULT_PORT, SERVER_DEFAULT_PATH, SERVER_DEFAULT_CONTROL);
+          SERVER_DEFAULT_CONFIG, SERVER_DEFAULT_PORT, SERVER_DEFAULT_PATH, SERVER_DEFAULT_CONTROL,
+          SERVER_DEFAULT_RESET_SECRET);
 }
 
 void server_opts_defaults(server_opts *o) {
@@ -43,6 +46,7 @@ void server_opts_defaults(server_opts *o) {
   snprintf(o->path, sizeof(o->path), "%s", SERVER_DEFAULT_PATH);
   snprintf(o->control_socket, sizeof(o->control_socket), "%s", SERVER_DEFAULT_CONTROL);
   o->control_mode = 0660;
+  snprintf(o->reset_secret, sizeof(o->reset_secret), "%s", SERVER_DEFAULT_RESET_SECRET);
   o->idle_timeout_s = 30;
   o->max_connections = 4096;
   o->max_sessions = 4;
@@ -70,7 +74,7 @@ static int copy_arg(const char *opt, char *dst, size_t cap, const char *src) {
   return 0;
 }
 
-enum { O_CERT = 256, O_KEY, O_IDLE, O_MAXCONN, O_MAXSESS, O_QDEBUG, O_CONTROL };
+enum { O_CERT = 256, O_KEY, O_IDLE, O_MAXCONN, O_MAXSESS, O_QDEBUG, O_CONTROL, O_SECRET };
 static const struct option longopts[] = {
     {"config", required_argument, NULL, 'c'},
     {"test-config", no_argument, NULL, 't'},
@@ -82,6 +86,7 @@ static const struct option longopts[] = {
     {"max-connections", required_argument, NULL, O_MAXCONN},
     {"max-sessions", required_argument, NULL, O_MAXSESS},
     {"control", required_argument, NULL, O_CONTROL},
+    {"reset-secret", required_argument, NULL, O_SECRET},
     {"verbose", no_argument, NULL, 'v'},
     {"quic-debug", no_argument, NULL, O_QDEBUG},
     {"version", no_argument, NULL, 'V'},
@@ -140,6 +145,14 @@ static int apply_cli(server_opts *o, int argc, char **argv) {
         return OPTS_EXIT_USAGE;
       }
       if (copy_arg("--control", o->control_socket, sizeof(o->control_socket), optarg) != 0)
+        return OPTS_EXIT_USAGE;
+      break;
+    case O_SECRET:
+      if (optarg[0] != '\0' && optarg[0] != '/') {
+        fprintf(stderr, "wtping-server: --reset-secret must be an absolute path or \"\"\n");
+        return OPTS_EXIT_USAGE;
+      }
+      if (copy_arg("--reset-secret", o->reset_secret, sizeof(o->reset_secret), optarg) != 0)
         return OPTS_EXIT_USAGE;
       break;
     case O_IDLE:

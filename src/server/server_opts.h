@@ -16,6 +16,7 @@ typedef struct server_listen {
 
 #define SERVER_DEFAULT_CONFIG SYSCONFDIR "/wtping/server.conf"
 #define SERVER_DEFAULT_CONTROL RUNSTATEDIR "/wtping/server.sock"
+#define SERVER_DEFAULT_RESET_SECRET LOCALSTATEDIR "/lib/wtping/reset-secret"
 #define SERVER_PATH_MAX 1024
 
 /* Settings from the command line and the configuration file (strings are
@@ -28,6 +29,7 @@ typedef struct server_opts {
   char path[SERVER_PATH_MAX]; /* the WebTransport path */
   char config_file[SERVER_PATH_MAX]; /* "" when none is used */
   char control_socket[SERVER_PATH_MAX]; /* "" disables the control socket */
+  char reset_secret[SERVER_PATH_MAX];   /* stateless reset secret file; "" = per run */
   unsigned control_mode;
   unsigned idle_timeout_s;
   unsigned max_connections;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,51 @@ int udp_is_wildcard(const struct sockaddr *sa) {
   return 0;
 }
 
+/* set_options asks for the destination address of every datagram and for
+ * path MTU discovery by QUIC itself (DF set, no fragmentation). */
+static int set_options(int fd, const struct sockaddr *sa, bool before_bind) {
+  int on = 1;
+  if (sa->sa_family == AF_INET6) {
+    if (before_bind) {
+      /* [::] serves IPv4 too (dual-stack); [::1] and others are IPv6 only. */
+      int v6only = udp_is_wildcard(sa) ? 0 : 1;
+      if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) != 0)
+        return -1;
+    }
+    if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) != 0)
+      return -1;
+  }
+  if (sa->sa_family == AF_INET || udp_is_wildcard(sa)) {
+    /* harmless on IPv6-only sockets; needed for IPv4 on dual-stack ones */
+    if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) != 0 && sa->sa_family == AF_INET)
+      return -1;
+  }
+  int pmtu = IP_PMTUDISC_DO;
+  (void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu));
+  if (sa->sa_family == AF_INET6) {
+    int pmtu6 = IPV6_PMTUDISC_DO;
+    (void)setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu6, sizeof(pmtu6));
+  }
+  return 0;
+}
+
+int udp_adopt(int fd, struct sockaddr_storage *sa, socklen_t *salen, char *err, size_t errlen) {
+  *salen = sizeof(*sa);
+  if (getsockname(fd, (struct sockaddr *)sa, salen) != 0) {
+    snprintf(err, errlen, "socket %d: getsockname: %s", fd, strerror(errno));
+    return -1;
+  }
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0 ||
+      set_options(fd, (struct sockaddr *)sa, false) != 0) {
+    char name[ADDR_STRLEN];
+    snprintf(err, errlen, "%s: setsockopt: %s",
+             addr_format((struct sockaddr *)sa, name, sizeof(name)), strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
 int udp_bind(const struct sockaddr *sa, socklen_t salen, char *err, size_t errlen) {
   char name[ADDR_STRLEN];
   addr_format(sa, name, sizeof(name));
@@ -25,26 +71,8 @@ int udp_bind(const struct sockaddr *sa, socklen_t salen, char *err, size_t errle
     snprintf(err, errlen, "%s: socket: %s", name, strerror(errno));
     return -1;
   }
-  int on = 1, off = 0;
-  if (sa->sa_family == AF_INET6) {
-    /* [::] serves IPv4 too (dual-stack); [::1] and others are IPv6 only. */
-    int v6only = udp_is_wildcard(sa) ? off : on;
-    if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) != 0 ||
-        setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on)) != 0)
-      goto fail;
-  }
-  if (sa->sa_family == AF_INET || udp_is_wildcard(sa)) {
-    /* harmless on IPv6-only sockets; needed for IPv4 on dual-stack ones */
-    if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) != 0 && sa->sa_family == AF_INET)
-      goto fail;
-  }
-  /* Path MTU discovery by QUIC itself: send with DF, do not fragment. */
-  int pmtu = IP_PMTUDISC_DO;
-  (void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu));
-  if (sa->sa_family == AF_INET6) {
-    int pmtu6 = IPV6_PMTUDISC_DO;
-    (void)setsockopt(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, &pmtu6, sizeof(pmtu6));
-  }
+  if (set_options(fd, sa, true) != 0)
+    goto fail;
   if (bind(fd, sa, salen) != 0) {
     snprintf(err, errlen, "%s: bind: %s", name, strerror(errno));
     close(fd);

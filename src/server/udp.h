@@ -13,6 +13,10 @@
  * or -1 with a message in |err|. */
 int udp_bind(const struct sockaddr *sa, socklen_t salen, char *err, size_t errlen);
 
+/* udp_adopt prepares a socket handed over by systemd (socket activation):
+ * non-blocking, pktinfo; |sa| gets its bound address. Returns 0 or -1. */
+int udp_adopt(int fd, struct sockaddr_storage *sa, socklen_t *salen, char *err, size_t errlen);
+
 /* udp_recv reads one datagram. |local| gets the address it was sent to (the
  * bound address with the destination IP from pktinfo). Returns its length,
  * or -1 (errno EAGAIN when there is nothing more to read). */

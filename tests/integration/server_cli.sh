@@ -48,5 +48,5 @@ wait "$cpid"; crc=$?
 check "client sees the close (exit 2)" [ $crc -eq 2 ]
 check "client prints the server's reason" grep -q "server shutting down" "$TMP/client.err"
 check "client got pongs before" grep -q "^pong from" "$TMP/client.out"
-check "server logged the close" grep -q 'closed by server: code=0 reason="server shutting down"' "$TMP/busy.log"
+check "server logged the close" grep -q 'closed by server: code=1 reason="server shutting down"' "$TMP/busy.log"
 finish

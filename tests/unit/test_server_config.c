@@ -117,6 +117,7 @@ static void defaults(server_opts *o) {
   o->nlisten = 1;
   strcpy(o->path, "/wtping");
   strcpy(o->control_socket, "/run/wtping/server.sock");
+  strcpy(o->reset_secret, "/var/lib/wtping/reset-secret");
   o->control_mode = 0660;
   o->idle_timeout_s = 30;
   o->max_connections = 4096;
