@@ -843,8 +843,7 @@ int client_run(const client_opts *o, bool daemon, int argc, char **argv) {
                                1, on_deadline, c);
   c->started_ns = client_now_ns();
   if (daemon) {
-    if (client_ctl_open(c) != 0)
-      goto out;
+    client_ctl_open(c);
     sd_event_set_watchdog(c->ev, 1);
     sd_event_add_time_relative(c->ev, &c->status_timer, CLOCK_MONOTONIC, 1000000, 1000,
                                on_status_timer, c);

@@ -151,18 +151,9 @@ static const ctl_command commands[] = {
     {"stats", false, cmd_stats},     {"reload", true, cmd_reload},  {"rebind", true, cmd_rebind},
 };
 
-int client_ctl_open(client *c) {
-  if (!c->o.control_socket[0])
-    return 0;
-  char err[512];
-  if (ctl_server_open(&c->ctl, c->ev, c->o.control_socket, c->o.control_mode, commands,
-                      sizeof(commands) / sizeof(commands[0]), c, err, sizeof(err)) != 0) {
-    /* optional: a daemon without its control socket still pings */
-    log_warn("control socket disabled: %s", err);
-    return 0;
-  }
-  log_info("control socket %s", c->o.control_socket);
-  return 0;
+void client_ctl_open(client *c) {
+  c->ctl = ctl_server_start(c->ev, c->o.control_socket, c->o.control_mode, commands,
+                            sizeof(commands) / sizeof(commands[0]), c);
 }
 
 void client_ctl_close(client *c) {

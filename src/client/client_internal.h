@@ -98,7 +98,7 @@ int client_reload(client *c, char *err, size_t errlen);
  * |old_port| and |new_port| get the local ports. */
 int client_rebind(client *c, unsigned *old_port, unsigned *new_port, char *err, size_t errlen);
 
-int client_ctl_open(client *c);
+void client_ctl_open(client *c);
 void client_ctl_close(client *c);
 
 #endif

@@ -413,31 +413,46 @@ static void fill_params(ngtcp2_transport_params *p, const quic_conn_config *cfg)
   p->max_datagram_frame_size = 65535;
 }
 
-quic_conn *quic_conn_server_new(const quic_conn_config *cfg, quic_tls_server *tls,
-                                const ngtcp2_pkt_hd *hd, const ngtcp2_path *path, ngtcp2_tstamp now,
-                                const quic_io_ops *io, void *io_ud) {
+/* conn_alloc allocates the record both roles start from. */
+static quic_conn *conn_alloc(const quic_conn_config *cfg, bool server, ngtcp2_tstamp now,
+                             const quic_io_ops *io, void *io_ud) {
   quic_conn *qc = calloc(1, sizeof(*qc));
   if (!qc)
     return NULL;
   qc->cfg = *cfg;
-  qc->server = true;
+  qc->server = server;
   qc->io = io;
   qc->io_ud = io_ud;
   qc->now = now;
   qc->ref.conn_ref.get_conn = get_conn_cb;
   qc->ref.conn_ref.user_data = qc;
+  return qc;
+}
+
+/* fill_settings sets what both roles configure the same way. */
+static void fill_settings(ngtcp2_settings *st, const quic_conn_config *cfg, ngtcp2_tstamp now,
+                          const ngtcp2_cid *odcid) {
+  ngtcp2_settings_default(st);
+  st->initial_ts = now;
+  st->handshake_timeout = cfg->handshake_timeout;
+  st->max_window = 6 * cfg->conn_window;
+  st->max_stream_window = 6 * cfg->stream_window;
+  if (cfg->debug)
+    st->log_printf = debug_printf;
+  st->qlog.odcid = *odcid;
+}
+
+quic_conn *quic_conn_server_new(const quic_conn_config *cfg, quic_tls_server *tls,
+                                const ngtcp2_pkt_hd *hd, const ngtcp2_path *path, ngtcp2_tstamp now,
+                                const quic_io_ops *io, void *io_ud) {
+  quic_conn *qc = conn_alloc(cfg, true, now, io, io_ud);
+  if (!qc)
+    return NULL;
 
   ngtcp2_callbacks cb;
   fill_callbacks(&cb, true);
   ngtcp2_settings settings;
-  ngtcp2_settings_default(&settings);
-  settings.initial_ts = now;
-  settings.handshake_timeout = cfg->handshake_timeout;
-  settings.max_window = 6 * cfg->conn_window;
-  settings.max_stream_window = 6 * cfg->stream_window;
-  if (cfg->debug)
-    settings.log_printf = debug_printf;
-  settings.qlog.odcid = hd->dcid;
+  fill_settings(&settings, cfg, now, &hd->dcid);
 
   ngtcp2_transport_params params;
   fill_params(&params, cfg);
@@ -477,16 +492,9 @@ fail:
 quic_conn *quic_conn_client_new(const quic_conn_config *cfg, quic_tls_client *tls,
                                 quic_tls_verify *verify, const ngtcp2_path *path,
                                 ngtcp2_tstamp now, const quic_io_ops *io, void *io_ud) {
-  quic_conn *qc = calloc(1, sizeof(*qc));
+  quic_conn *qc = conn_alloc(cfg, false, now, io, io_ud);
   if (!qc)
     return NULL;
-  qc->cfg = *cfg;
-  qc->server = false;
-  qc->io = io;
-  qc->io_ud = io_ud;
-  qc->now = now;
-  qc->ref.conn_ref.get_conn = get_conn_cb;
-  qc->ref.conn_ref.user_data = qc;
   qc->ref.verify = verify;
 
   ngtcp2_callbacks cb;
@@ -498,14 +506,7 @@ quic_conn *quic_conn_client_new(const quic_conn_config *cfg, quic_tls_client *tl
       gnutls_rnd(GNUTLS_RND_RANDOM, scid.data, scid.datalen) != 0)
     goto fail;
   ngtcp2_settings settings;
-  ngtcp2_settings_default(&settings);
-  settings.initial_ts = now;
-  settings.handshake_timeout = cfg->handshake_timeout;
-  settings.max_window = 6 * cfg->conn_window;
-  settings.max_stream_window = 6 * cfg->stream_window;
-  if (cfg->debug)
-    settings.log_printf = debug_printf;
-  settings.qlog.odcid = dcid;
+  fill_settings(&settings, cfg, now, &dcid);
   ngtcp2_transport_params params;
   fill_params(&params, cfg);
 

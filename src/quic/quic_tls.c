@@ -14,6 +14,25 @@ const char quic_tls_priority[] =
     "-CIPHER-ALL:+AES-128-GCM:+AES-256-GCM:+CHACHA20-POLY1305:+AES-128-CCM:"
     "-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1:+GROUP-SECP384R1:+GROUP-SECP521R1";
 
+/* prio_init makes the QUIC priority cache; on failure it frees |cred|. */
+static int prio_init(gnutls_certificate_credentials_t *cred, gnutls_priority_t *prio, char *err,
+                     size_t errlen) {
+  int rv = gnutls_priority_init(prio, quic_tls_priority, NULL);
+  if (rv == 0)
+    return 0;
+  snprintf(err, errlen, "gnutls_priority_init: %s", gnutls_strerror(rv));
+  gnutls_certificate_free_credentials(*cred);
+  *cred = NULL;
+  return -1;
+}
+
+static void creds_free(gnutls_certificate_credentials_t cred, gnutls_priority_t prio) {
+  if (prio)
+    gnutls_priority_deinit(prio);
+  if (cred)
+    gnutls_certificate_free_credentials(cred);
+}
+
 int quic_tls_server_load(quic_tls_server *t, const char *cert_file, const char *key_file,
                          char *err, size_t errlen) {
   memset(t, 0, sizeof(*t));
@@ -26,25 +45,15 @@ int quic_tls_server_load(quic_tls_server *t, const char *cert_file, const char *
   if (rv != 0) {
     snprintf(err, errlen, "cannot load certificate %s / key %s: %s", cert_file, key_file,
              gnutls_strerror(rv));
-    goto fail;
+    gnutls_certificate_free_credentials(t->cred);
+    t->cred = NULL;
+    return -1;
   }
-  rv = gnutls_priority_init(&t->prio, quic_tls_priority, NULL);
-  if (rv != 0) {
-    snprintf(err, errlen, "gnutls_priority_init: %s", gnutls_strerror(rv));
-    goto fail;
-  }
-  return 0;
-fail:
-  gnutls_certificate_free_credentials(t->cred);
-  t->cred = NULL;
-  return -1;
+  return prio_init(&t->cred, &t->prio, err, errlen);
 }
 
 void quic_tls_server_free(quic_tls_server *t) {
-  if (t->prio)
-    gnutls_priority_deinit(t->prio);
-  if (t->cred)
-    gnutls_certificate_free_credentials(t->cred);
+  creds_free(t->cred, t->prio);
   memset(t, 0, sizeof(*t));
 }
 
@@ -100,12 +109,7 @@ int quic_tls_client_init(quic_tls_client *t, const char *cafile, bool insecure, 
       goto fail;
     }
   }
-  rv = gnutls_priority_init(&t->prio, quic_tls_priority, NULL);
-  if (rv != 0) {
-    snprintf(err, errlen, "gnutls_priority_init: %s", gnutls_strerror(rv));
-    goto fail;
-  }
-  return 0;
+  return prio_init(&t->cred, &t->prio, err, errlen);
 fail:
   gnutls_certificate_free_credentials(t->cred);
   t->cred = NULL;
@@ -113,10 +117,7 @@ fail:
 }
 
 void quic_tls_client_free(quic_tls_client *t) {
-  if (t->prio)
-    gnutls_priority_deinit(t->prio);
-  if (t->cred)
-    gnutls_certificate_free_credentials(t->cred);
+  creds_free(t->cred, t->prio);
   memset(t, 0, sizeof(*t));
 }
 

@@ -563,8 +563,7 @@ static int setup(server *s) {
     log_notice("listening on %s (path %s)", addr_format((struct sockaddr *)&l->addr, name,
                                                         sizeof(name)), s->opts.path);
   }
-  if (server_ctl_open(s) != 0)
-    return -1;
+  server_ctl_open(s);
   /* WATCHDOG=1 from the loop itself, at half of WatchdogSec, when systemd
    * asks for it (WATCHDOG_USEC): a hung loop stops the pings. */
   if (sd_event_set_watchdog(s->ev, 1) < 0)

@@ -177,18 +177,9 @@ static const ctl_command commands[] = {
     {"drain", true, cmd_drain},
 };
 
-int server_ctl_open(server *s) {
-  if (!s->opts.control_socket[0])
-    return 0;
-  char err[512];
-  if (ctl_server_open(&s->ctl, s->ev, s->opts.control_socket, s->opts.control_mode, commands,
-                      sizeof(commands) / sizeof(commands[0]), s, err, sizeof(err)) != 0) {
-    /* optional: a daemon without its control socket still pings */
-    log_warn("control socket disabled: %s", err);
-    return 0;
-  }
-  log_info("control socket %s", s->opts.control_socket);
-  return 0;
+void server_ctl_open(server *s) {
+  s->ctl = ctl_server_start(s->ev, s->opts.control_socket, s->opts.control_mode, commands,
+                            sizeof(commands) / sizeof(commands[0]), s);
 }
 
 void server_ctl_close(server *s) {

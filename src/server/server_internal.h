@@ -90,8 +90,8 @@ int server_reload(server *s, char *err, size_t errlen);
 /* server_drain sends GOAWAY and DRAIN to every session and refuses new ones. */
 void server_drain(server *s);
 
-/* server_ctl_open starts the control socket (if configured); 0 or -1. */
-int server_ctl_open(server *s);
+/* server_ctl_open starts the control socket (if configured; optional). */
+void server_ctl_open(server *s);
 void server_ctl_close(server *s);
 
 #endif
