@@ -117,7 +117,7 @@ static void defaults(client_opts *o) {
   o->interval_ns = 1 * S;
   o->timeout_ns = 5 * S;
   o->mode = CLIENT_MODE_STREAM;
-  o->log_level = LOG_INFO;
+  o->log_level = LOG_NOTICE;
   strcpy(o->control_socket, "/run/wtping/client.sock");
   o->control_mode = 0660;
   o->idle_timeout_ns = 30 * S;
