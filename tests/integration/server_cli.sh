@@ -25,6 +25,23 @@ check "unreadable certificate: names the file" grep -q "nonexistent.pem" "$TMP/e
 "$SERVER" --cert "$TMP/cert.pem" --key "$TMP/cert.key" --path nope 2>"$TMP/err"; rc=$?
 check "--path without a slash: exit 2" [ $rc -eq 2 ]
 
+# Every key type the server accepts: ECDSA P-256 / P-384, Ed25519, RSA.
+for kt in "ec -pkeyopt ec_paramgen_curve:prime256v1" "ec -pkeyopt ec_paramgen_curve:secp384r1" \
+          "ed25519" "rsa:2048"; do
+  name=$(echo "$kt" | sed 's/.*://; s/ .*//')
+  openssl req -x509 -newkey $kt -nodes -keyout "$TMP/k-$name.key" -out "$TMP/k-$name.pem" \
+    -days 10 -subj /CN=localhost -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
+  kp=$(free_udp_port)
+  "$SERVER" --cert "$TMP/k-$name.pem" --key "$TMP/k-$name.key" --listen "127.0.0.1:$kp" \
+    --control "" >"$TMP/k-$name.log" 2>&1 &
+  kpid=$!
+  PIDS+=("$kpid")
+  wait_udp "$kp"
+  check "key type $name: a client is answered" \
+    bash -c "'$CLIENT' -q -c 1 --cafile '$TMP/k-$name.pem' https://127.0.0.1:$kp/wtping >/dev/null"
+  kill "$kpid"; wait "$kpid" 2>/dev/null
+done
+
 port=$(free_udp_port)
 start_server busy "$port"
 "$SERVER" --cert "$TMP/cert.pem" --key "$TMP/cert.key" --listen "127.0.0.1:$port" 2>"$TMP/err"; rc=$?
