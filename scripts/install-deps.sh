@@ -10,4 +10,4 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libngtcp2-dev libngtcp2-crypto-gnutls-dev libnghttp3-dev libgnutls28-dev \
   libsystemd-dev libconfig-dev libcmocka-dev \
   openssl python3 procps util-linux mandoc nftables iproute2 chromium debootstrap systemd-container \
-  dpkg-dev debhelper fakeroot lintian >/dev/null
+  dpkg-dev debhelper fakeroot lintian git >/dev/null

@@ -37,11 +37,19 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 run "$top/_build-asan" --enable-sanitizers
 unset ASAN_OPTIONS UBSAN_OPTIONS
 
-# Under a real systemd: both units in a systemd-nspawn container (root only).
-echo "=== system (systemd-nspawn) ==="
-if "$top/tests/system/nspawn.sh"; then passed=$((passed + 1)); else
-  rc=$?
-  if [ "$rc" -eq 77 ]; then echo "system test skipped"; else failed=$((failed + 1)); fi
-fi
+# Scripts run once, outside make (root, network namespaces, containers):
+# fault injection with nftables, both units under a real systemd in a
+# systemd-nspawn container, and the Debian packages installed and purged
+# in one.
+for t in tests/faults/recovery.sh tests/system/nspawn.sh tests/system/packages.sh; do
+  echo "=== $t ==="
+  rc=0
+  "$top/$t" || rc=$?
+  case $rc in
+  0) passed=$((passed + 1)) ;;
+  77) echo "$t skipped" ;;
+  *) failed=$((failed + 1)) ;;
+  esac
+done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
