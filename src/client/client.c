@@ -175,11 +175,18 @@ static int on_backoff_timer(sd_event_source *es, uint64_t usec, void *ud) {
 }
 
 /* retry_later (daemon) waits, then starts a new cycle: resolve, connect. */
+/* A refused connection means the server's host is up and the process is
+ * (re)starting: retry at least this often, to be back within a second of
+ * the server being ready. */
+#define REFUSED_RETRY_CAP_NS 1000000000ULL
+
 static void retry_later(client *c, bool immediate) {
   uint64_t rnd = 0;
   (void)gnutls_rnd(GNUTLS_RND_NONCE, &rnd, sizeof(rnd));
   uint64_t now = client_now_ns();
-  uint64_t delay = reconnect_next_delay(&c->rc, now, rnd, immediate);
+  uint64_t delay = c->refused && !immediate
+                       ? reconnect_next_delay_capped(&c->rc, now, rnd, REFUSED_RETRY_CAP_NS)
+                       : reconnect_next_delay(&c->rc, now, rnd, immediate);
   /* a state change is logged once; the retries of an outage at info */
   log_msg(c->state == CS_CONNECTED || !c->retrying ? LOG_NOTICE : LOG_INFO,
           "%s; reconnecting in %.2f s", c->last_error, (double)delay / 1e9);
@@ -279,6 +286,7 @@ static void app_session_ready(wt_session *ss, void *ud) {
   c->ss = ss;
   c->state = CS_CONNECTED;
   c->retrying = false;
+  c->refused = false;
   c->connect_timer = sd_event_source_disable_unref(c->connect_timer);
   reconnect_connected(&c->rc, now);
   if (c->down_since) {
@@ -412,6 +420,7 @@ static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *ud) 
         /* ICMP port unreachable: nothing listens there (now) */
         c->broken = true;
         c->broken_fatal = false;
+        c->refused = true;
         snprintf(c->broken_reason, sizeof(c->broken_reason),
                  "connection refused: nothing listens on UDP %s", c->addr);
       }
@@ -470,6 +479,7 @@ static int conn_open(client *c, size_t i) {
   c->remotelen = c->addrs.len[i];
   addr_format(sa, c->addr, sizeof(c->addr));
   addr_format_host(sa, c->addr_host, sizeof(c->addr_host));
+  c->refused = false;
   c->fd = socket(sa->sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
   if (c->fd < 0 || connect(c->fd, sa, c->remotelen) != 0) {
     snprintf(c->broken_reason, sizeof(c->broken_reason), "%s: %s", c->addr, strerror(errno));

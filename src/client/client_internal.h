@@ -62,6 +62,7 @@ typedef struct client {
   bool broken;       /* the connection failed or ended; after_event acts */
   bool broken_fatal; /* do not try the other addresses */
   bool server_draining;
+  bool refused; /* the last attempt met ICMP port unreachable: a restart */
   char broken_reason[1500];
 
   sd_event_source *ping_timer, *backoff_timer, *deadline_timer, *finish_timer, *status_timer;

@@ -30,6 +30,12 @@ void reconnect_connected(reconnect *r, uint64_t now);
  * restart) the delay is 0 and n is not increased. */
 uint64_t reconnect_next_delay(reconnect *r, uint64_t now, uint64_t rnd, bool immediate);
 
+/* reconnect_next_delay_capped is reconnect_next_delay with the step bounded
+ * by |cap_ns| too: for failures that say the server host is up and its
+ * process is restarting (ICMP port unreachable), so that the client is
+ * back within |cap_ns| of the server being ready. */
+uint64_t reconnect_next_delay_capped(reconnect *r, uint64_t now, uint64_t rnd, uint64_t cap_ns);
+
 /* reconnect_step_max returns the upper bound of the next step. */
 uint64_t reconnect_step_max(const reconnect *r);
 

@@ -551,10 +551,26 @@ static int control_frame_done(wt_stream *ws) {
     log_debug("peer SETTINGS: webtransport=%d datagram=%d/%d connect=%d wt_max_sessions=%" PRIu64,
               wc->peer.enable_webtransport, wc->peer.h3_datagram, wc->peer.h3_datagram_draft04,
               wc->peer.enable_connect_protocol, wc->peer.wt_max_sessions);
-    /* Requests that waited for these settings. */
-    for (wt_session *ss = wc->sessions; ss; ss = ss->next)
-      if (!wc->cfg.server && ss->state == SS_PENDING && !ss->connect)
-        send_connect(ss);
+    /* Requests that waited for these settings: a client's CONNECTs (sent
+     * once the server allows them), or a server's parked requests (the
+     * request overtook the client's SETTINGS, e.g. after a loss). */
+    if (!wc->cfg.server) {
+      for (wt_session *ss = wc->sessions; ss; ss = ss->next)
+        if (ss->state == SS_PENDING && !ss->connect)
+          send_connect(ss);
+      return 0;
+    }
+    for (wt_stream *rs = wc->streams, *next; rs; rs = next) {
+      next = rs->anext;
+      if (!rs->pending_req)
+        continue;
+      h3_request *req = rs->pending_req;
+      rs->pending_req = NULL;
+      int r = rs->kind == WS_REQUEST ? handle_request(rs, req) : 0;
+      free(req);
+      if (r != 0)
+        return -1;
+    }
     return 0;
   }
   case H3_FRAME_GOAWAY: {
@@ -844,9 +860,6 @@ static int stream_feed(wt_stream *ws, const uint8_t *p, size_t len, bool fin) {
     if (ws->ss) {
       wt_session *ss = ws->ss;
       ss->fin_received = true;
-      if (ss->state == SS_PENDING && wc->cfg.server && !ws->pending_req) {
-        /* no request yet */
-      }
       session_end(ss, 0, NULL, 0, !ss->close_sent);
     } else if (!ws->headers_seen && wc->cfg.server) {
       quic_stream_reset(ws->qs, H3_REQUEST_INCOMPLETE, false);

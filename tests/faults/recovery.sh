@@ -1,8 +1,9 @@
 #!/bin/bash
 # Recovery from network and process faults, measured: the client daemon in
-# one network namespace (wtcli, 192.0.2.2) pings the server in another
-# (wtsrv, 192.0.2.1) over a veth pair; nftables rules in wtcli inject the
-# faults (tc netem is not available on these kernels).
+# one network namespace (wtcli-PID, 192.0.2.2) pings the server in another
+# (wtsrv-PID, 192.0.2.1) over a veth pair; nftables rules in wtcli inject the
+# faults (tc netem is not available on these kernels). Run as root:
+#   top_builddir=_build tests/faults/recovery.sh
 #   1. a 5 s blackhole       4. the server frozen (SIGSTOP) for 3 s
 #   2. server SIGKILL+restart (ICMP refused, then stateless reset)
 #   3. 10 % random loss      5. a NAT-like rebinding of the client's port
@@ -68,13 +69,13 @@ all_cleanup() {
   lib_cleanup
 }
 trap all_cleanup EXIT
-trap 'exit 130' INT TERM HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 now() { echo "$EPOCHREALTIME"; }
 # fsub A B: A - B with two decimals
 fsub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a - b }'; }
-# flt A B: A < B
-flt() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 # sleep_until T: sleep until the epoch time T (at most 10 s)
 sleep_until() {
   local d
@@ -238,25 +239,35 @@ if [ "$rc1" -eq "$rc0" ]; then how="the same connection, no reconnect"; else how
 echo "# blackhole 5s: outage reported after $det s, pongs again $rec s after the lift, $lost pings lost, $how"
 
 # ------------------------------------------------------------ 2. server SIGKILL + restart
-# restart_srv DOWN: SIGKILL the server, DOWN s later start it again; sets
+# restart_srv DOWN: SIGKILL the server, DOWN s later start it again (DOWN
+# "refused": as soon as the client logged "connection refused"); sets
 # RDY (epoch of readiness), GAP (ready -> first new pong), MECH
 restart_srv() {
-  local down=$1 rx mark tk
+  local down=$1 rx rc mark tk
   mark=$(lines "$TMP/client.$CLI_N.log")
+  st s2a "$CSOCK"
+  rx=$(jf "$TMP/s2a.json" 'd["received"]')
+  rc=$(jf "$TMP/s2a.json" 'd["reconnects"]')
   tk=$(now)
   kill -9 "$SPID"
   wait "$SPID" 2>/dev/null
-  sleep 0.05
-  st s2a "$CSOCK"
-  rx=$(jf "$TMP/s2a.json" 'd["received"]')
-  sleep_until "$(awk -v t="$tk" -v d="$down" 'BEGIN { printf "%.6f", t + d }')"
+  if [ "$down" = refused ]; then
+    for _ in $(seq 100); do
+      since "$TMP/client.$CLI_N.log" "$mark" | grep -q "connection refused" && break
+      sleep 0.02
+    done
+  else
+    sleep_until "$(awk -v t="$tk" -v d="$down" 'BEGIN { printf "%.6f", t + d }')"
+  fi
   local ts
   ts=$(now)
   start_srv
   poll "$ts" 5 'rc == 0' "$SSOCK" check --ready || { RDY=""; GAP=""; MECH="server not ready"; return 1; }
   RDY=$POLL_AT
   STARTUP=$POLL_DT
-  poll "$RDY" 5 "d and d['received'] > $rx" "$CSOCK" status
+  # a new pong: after a reconnection (a pong of the old server may have
+  # come after the snapshot), and the client pings at once when connected
+  poll "$RDY" 5 "d and d['reconnects'] > $rc and d['state'] == 'connected' and d['received'] > $rx" "$CSOCK" status
   GAP=$POLL_DT
   MECH=""
   since "$TMP/client.$CLI_N.log" "$mark" >"$TMP/s2.log"
@@ -265,11 +276,14 @@ restart_srv() {
   [ -n "$MECH" ] || MECH="neither ($(grep -m1 'reconnecting' "$TMP/s2.log"))"
   DOWNFOR=$(fsub "$RDY" "$tk")
 }
-restart_srv 0.2
+restart_srv refused
 check "server SIGKILL (down $DOWNFOR s): pinging again $GAP s after the new server was ready (<= 1 s)" \
   bash -c "[ -n '$GAP' ] && awk 'BEGIN { exit !($GAP <= 1) }'"
 echo "# server SIGKILL+restart, ICMP allowed: down $DOWNFOR s (start to ready $STARTUP s), pongs again $GAP s after ready, via $MECH"
 m1=$MECH
+# the backoff counts failures until a connection has lived reconnect_max
+# seconds: let it, so that the second restart starts from the first step
+sleep $((RECONNECT_MAX + 1))
 
 nft_c -f - <<NFT
 table inet f {
@@ -282,12 +296,37 @@ check "server SIGKILL, ICMP dropped (down $DOWNFOR s): pinging again $GAP s afte
   bash -c "[ -n '$GAP' ] && awk 'BEGIN { exit !($GAP <= 1) }'"
 check "server SIGKILL, ICMP dropped: the stateless reset was the signal ($MECH)" [ "$MECH" = "stateless reset" ]
 echo "# server SIGKILL+restart, ICMP dropped: down $DOWNFOR s (start to ready $STARTUP s), pongs again $GAP s after ready, via $MECH"
-check "server SIGKILL, ICMP allowed: refused or reset noticed ($m1)" bash -c "case '$m1' in neither*) exit 1;; esac"
+check "server SIGKILL, ICMP allowed: the client saw \"connection refused\" ($m1)" bash -c "case '$m1' in *'connection refused'*) exit 0;; esac; exit 1"
 
-# ------------------------------------------------------------ 3. 10 % loss
+# ------------------------------------------------------------ 3a. setup with a lost flight
+# The client's second flight (Finished + SETTINGS + CONNECT) is dropped
+# once: the client retransmits the CONNECT ahead of its SETTINGS, and the
+# server must park the request and answer it once the SETTINGS arrive
+# (draft-02 section 3; this once was a bug: the parked request was never
+# answered).
+# only long-header (handshake) datagrams reach the counter: the daemon's
+# 1-RTT traffic is not touched; the second one of the one-shot client drops
 nft_c -f - <<NFT
 table inet f {
-  chain out { type filter hook output priority 0; udp dport $PORT numgen random mod 100 < 10 drop; }
+  chain out { type filter hook output priority 0; udp dport $PORT @th,64,1 1 numgen inc mod 1000000 1 counter drop; }
+}
+NFT
+t=$(now)
+ip netns exec "$NS_C" timeout 20 "$CLIENT" -q --json -c 3 -i 0.05 -W 2 --cafile "$TMP/cert.pem" "$URL" \
+  >"$TMP/flight.json" 2>"$TMP/flight.err"
+r=$?
+el=$(fsub "$(now)" "$t")
+nft_clear
+f_rx=$(jf "$TMP/flight.json" 'd["received"]' 2>/dev/null)
+what="second client flight lost once: CONNECT answered after the retransmission (received ${f_rx:-?}/3, exit $r, $el s)"
+check "$what" [ "${f_rx:-0}" = 3 ]
+
+# ------------------------------------------------------------ 3b. 10 % loss
+# Loss on client->server 1-RTT (short header) datagrams only: the handshake
+# is spared, as 3a's bug would otherwise fail about 5 % of the connections.
+nft_c -f - <<NFT
+table inet f {
+  chain out { type filter hook output priority 0; udp dport $PORT @th,64,1 0 numgen random mod 100 < 10 drop; }
 }
 NFT
 oneshot() {
@@ -303,14 +342,14 @@ wait $p2
 r2=$?
 nft_clear
 s_rx=$(jf "$TMP/loss-stream.json" 'd["received"]' 2>/dev/null)
-check "10% loss (client->server only), stream: received ${s_rx:-?} of 1000 (exit $r1)" [ "${s_rx:-0}" = 1000 ]
+check "10% loss (client->server 1-RTT), stream: received ${s_rx:-?} of 1000 (exit $r1$(head -c 200 "$TMP/loss-stream.err" | tr '\n' ' '))" [ "${s_rx:-0}" = 1000 ]
 d_loss=$(jf "$TMP/loss-dgram.json" 'd["loss_percent"]' 2>/dev/null)
 d_rx=$(jf "$TMP/loss-dgram.json" 'd["received"]' 2>/dev/null)
-check "10% loss (client->server only), datagram: ${d_loss:-?} % lost, $d_rx received (expect 5..16 %, exit $r2)" \
+check "10% loss (client->server 1-RTT), datagram: ${d_loss:-?} % lost, $d_rx received (expect 5..16 %, exit $r2)" \
   bash -c "[ -n '$d_loss' ] && awk 'BEGIN { exit !($d_loss >= 5 && $d_loss <= 16) }'"
 s_rtt=$(jf "$TMP/loss-stream.json" '"p50 %.2f ms, p99 %.2f ms" % (d["rtt_ms"]["p50"], d["rtt_ms"]["p99"])' 2>/dev/null)
 d_rtt=$(jf "$TMP/loss-dgram.json" '"p50 %.2f ms, p99 %.2f ms" % (d["rtt_ms"]["p50"], d["rtt_ms"]["p99"])' 2>/dev/null)
-echo "# 10% loss client->server: stream ${s_rx:-?}/1000 answered, RTT ${s_rtt:-?}; datagram ${d_loss:-?} % lost, RTT ${d_rtt:-?}"
+echo "# 10% loss client->server (1-RTT packets): stream ${s_rx:-?}/1000 answered, RTT ${s_rtt:-?}; datagram ${d_loss:-?} % lost, RTT ${d_rtt:-?}"
 
 # ------------------------------------------------------------ 4. server frozen 3 s
 poll "$(now)" 3 'd and d.get("state") == "connected" and not d["outage"]' "$CSOCK" status
@@ -404,7 +443,7 @@ check "client daemon still running" kill -0 "$CPID"
 check "clean logs: no AddressSanitizer / runtime error" \
   bash -c "! grep -lE 'AddressSanitizer|runtime error|LeakSanitizer' '$TMP'/server.*.log '$TMP'/client.*.log"
 if [ "$FAILS" -ne 0 ]; then
-  for f in "$TMP"/server.*.log "$TMP"/client.*.log; do
+  for f in "$TMP"/server.*.log "$TMP"/client.*.log "$TMP"/*.err; do
     echo "# --- $(basename "$f") (last 30 lines)"
     tail -n 30 "$f" | sed 's/^/#   /'
   done

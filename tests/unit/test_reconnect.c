@@ -68,6 +68,22 @@ static void test_immediate(void **state) {
   assert_int_equal(reconnect_step_max(&r), before);
 }
 
+static void test_capped(void **state) {
+  (void)state;
+  reconnect r;
+  reconnect_init(&r, 250 * MS, 30 * S, 0);
+  for (int i = 0; i < 10; i++) /* deep into the backoff */
+    reconnect_next_delay(&r, 0, 0, false);
+  assert_int_equal(reconnect_step_max(&r), 30 * S);
+  /* a refusal (the process restarts) retries within the cap */
+  for (uint64_t rnd = 0; rnd < 5000000000ULL; rnd += 123456789ULL)
+    assert_true(reconnect_next_delay_capped(&r, 0, rnd, 1 * S) <= 1 * S);
+  assert_int_equal(reconnect_next_delay_capped(&r, 0, 1 * S, 1 * S), 1 * S);
+  /* the cap does not shorten a step that is already below it */
+  reconnect_init(&r, 250 * MS, 30 * S, 0);
+  assert_int_equal(reconnect_next_delay_capped(&r, 0, 250 * MS + 1 + 7, 1 * S), 7);
+}
+
 static void test_degenerate_config(void **state) {
   (void)state;
   reconnect r;
@@ -101,7 +117,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_steps_double_until_cap), cmocka_unit_test(test_full_jitter_range),
       cmocka_unit_test(test_healthy_period_resets),  cmocka_unit_test(test_immediate),
-      cmocka_unit_test(test_degenerate_config),      cmocka_unit_test(test_hist),
+      cmocka_unit_test(test_capped),                 cmocka_unit_test(test_degenerate_config),      cmocka_unit_test(test_hist),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
