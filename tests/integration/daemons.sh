@@ -43,6 +43,20 @@ printf 'certificate = "%s";\nkey = "%s";\n' "$TMP/cert.key" "$TMP/cert.key" >"$T
 "$SERVER" -t -c "$TMP/wrongcert.conf" 2>"$TMP/err"; rc=$?
 check "server -t with a key as certificate: exit 1" [ $rc -eq 1 ]
 
+# socket activation: the server serves the socket systemd hands it
+if command -v systemd-socket-activate >/dev/null; then
+  sport=$(free_udp_port)
+  systemd-socket-activate --datagram -l "127.0.0.1:$sport" "$SERVER" --cert "$TMP/cert.pem" \
+    --key "$TMP/cert.key" --control "" --reset-secret "" >"$TMP/activated.log" 2>&1 &
+  PIDS+=($!)
+  wait_udp "$sport"
+  check "socket activation: a client is answered" \
+    bash -c "'$CLIENT' -q -c 2 -i 0.05 --cafile '$TMP/cert.pem' https://127.0.0.1:$sport/wtping >/dev/null"
+  check "socket activation: the passed socket was used" grep -q "using 1 socket(s) passed by systemd" "$TMP/activated.log"
+else
+  fail "systemd-socket-activate is missing (package systemd)"
+fi
+
 # start the server with a notification socket and a 1 s watchdog
 python3 "$here/notify_recv.py" "$TMP/server.notify" "$TMP/server.nlog" --port "$port" &
 PIDS+=($!)
