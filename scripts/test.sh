@@ -41,6 +41,7 @@ unset ASAN_OPTIONS UBSAN_OPTIONS
 # fault injection with nftables, both units under a real systemd in a
 # systemd-nspawn container, and the Debian packages installed and purged
 # in one.
+export top_srcdir="$top" top_builddir="$top/_build"
 for t in tests/faults/recovery.sh tests/system/nspawn.sh tests/system/packages.sh; do
   echo "=== $t ==="
   rc=0
