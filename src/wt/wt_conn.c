@@ -449,13 +449,19 @@ static int handle_response(wt_stream *ws) {
 
 /* ------------------------------------------------------------ capsules */
 
-static void connect_stream_error(wt_stream *ws, uint64_t code) {
+/* session_lost ends the session of a CONNECT stream that was reset,
+ * stopped or closed underneath it: no CLOSE capsule, no FIN in answer. */
+static void session_lost(wt_stream *ws) {
   wt_session *ss = ws->ss;
+  if (!ss)
+    return;
+  ss->close_sent = true;
+  session_end(ss, 0, NULL, 0, true);
+}
+
+static void connect_stream_error(wt_stream *ws, uint64_t code) {
   quic_stream_reset(ws->qs, code, true);
-  if (ss) {
-    ss->close_sent = true; /* no FIN after a reset */
-    session_end(ss, 0, NULL, 0, true);
-  }
+  session_lost(ws);
 }
 
 static void capsule_done(wt_stream *ws) {
@@ -937,10 +943,8 @@ static void q_stream_reset(quic_conn *qc, quic_stream *qs, uint64_t code, void *
     break;
   case WS_REQUEST:
     if (ws->ss) {
-      wt_session *ss = ws->ss;
-      ss->close_sent = true; /* answer a reset with a reset, not a FIN */
-      quic_stream_reset(ws->qs, H3_REQUEST_CANCELLED, false);
-      session_end(ss, 0, NULL, 0, true);
+      quic_stream_reset(ws->qs, H3_REQUEST_CANCELLED, false); /* a reset answers a reset */
+      session_lost(ws);
     }
     ws->kind = WS_DISCARD;
     break;
@@ -964,11 +968,7 @@ static void q_stream_stop_sending(quic_conn *qc, quic_stream *qs, uint64_t code,
     conn_error(wc, H3_CLOSED_CRITICAL_STREAM, "peer stopped our control stream");
     break;
   case WS_REQUEST:
-    if (ws->ss) {
-      wt_session *ss = ws->ss;
-      ss->close_sent = true;
-      session_end(ss, 0, NULL, 0, true);
-    }
+    session_lost(ws);
     break;
   case WS_WT:
     if (wc->app->stream_stop)
@@ -991,10 +991,8 @@ static void q_stream_close(quic_conn *qc, quic_stream *qs, uint64_t code, void *
     session_stream_unlink(ws);
     if (wc->app->stream_closed)
       wc->app->stream_closed(ss, ws, wc->app_ud);
-  } else if (ws->kind == WS_REQUEST && ws->ss) {
-    wt_session *ss = ws->ss;
-    ss->close_sent = true;
-    session_end(ss, 0, NULL, 0, true);
+  } else if (ws->kind == WS_REQUEST) {
+    session_lost(ws);
   }
   if (ws == wc->ctrl_out)
     wc->ctrl_out = NULL;
