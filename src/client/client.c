@@ -22,6 +22,7 @@
 
 #include "client/client_loop.h"
 #include "client/report.h"
+#include "common/default_path.h"
 #include "common/log.h"
 
 uint64_t client_now_ns(void) {
@@ -198,7 +199,14 @@ int client_run(const client_opts *o, bool daemon, int argc, char **argv) {
                                1, on_deadline, c);
   c->started_ns = client_now_ns();
   if (daemon) {
-    client_ctl_open(c);
+    char nodir[sizeof(c->o.control_socket)];
+    if (default_path_dir_missing(c->o.control_socket, CLIENT_DEFAULT_CONTROL, nodir,
+                                 sizeof(nodir)))
+      log_notice("no control socket: the default directory %s does not exist "
+                 "(set control_socket or --control)",
+                 nodir);
+    else
+      client_ctl_open(c);
     sd_event_set_watchdog(c->ev, 1);
     sd_event_add_time_relative(c->ev, &c->status_timer, CLOCK_MONOTONIC, 1000000, 1000,
                                client_on_status_timer, c);

@@ -19,6 +19,7 @@
 #include <systemd/sd-event.h>
 
 #include "common/addr.h"
+#include "common/default_path.h"
 #include "common/log.h"
 #include "ping/ping_service.h"
 #include "quic/quic_cidmap.h"
@@ -465,8 +466,14 @@ static int setup(server *s) {
     log_err("%s", err);
     return -1;
   }
-  switch (reset_secret_load(getenv("CREDENTIALS_DIRECTORY"), s->opts.reset_secret, s->secret,
-                            err, sizeof(err))) {
+  /* A source build's default (under /usr/local/var) usually has no
+   * directory: say so once instead of failing to create the file. */
+  char nodir[sizeof(s->opts.reset_secret)];
+  bool no_secret_dir = default_path_dir_missing(s->opts.reset_secret, SERVER_DEFAULT_RESET_SECRET,
+                                                nodir, sizeof(nodir));
+  switch (reset_secret_load(getenv("CREDENTIALS_DIRECTORY"),
+                            no_secret_dir ? "" : s->opts.reset_secret, s->secret, err,
+                            sizeof(err))) {
   case RESET_SECRET_CREDENTIAL_FILE:
     log_info("stateless reset secret from the systemd credential");
     break;
@@ -477,7 +484,13 @@ static int setup(server *s) {
     log_notice("created the stateless reset secret %s", s->opts.reset_secret);
     break;
   case RESET_SECRET_EPHEMERAL:
-    log_info("stateless reset secret: a new one for this run");
+    if (no_secret_dir)
+      log_notice("stateless reset secret: a new one for this run, as the default directory %s "
+                 "does not exist (set reset_secret or --reset-secret to keep one across "
+                 "restarts)",
+                 nodir);
+    else
+      log_info("stateless reset secret: a new one for this run");
     break;
   default:
     log_warn("stateless reset secret: %s (using one for this run only: clients of a restarted "
@@ -563,7 +576,14 @@ static int setup(server *s) {
     log_notice("listening on %s (path %s)", addr_format((struct sockaddr *)&l->addr, name,
                                                         sizeof(name)), s->opts.path);
   }
-  server_ctl_open(s);
+  char nodir_ctl[sizeof(s->opts.control_socket)];
+  if (default_path_dir_missing(s->opts.control_socket, SERVER_DEFAULT_CONTROL, nodir_ctl,
+                               sizeof(nodir_ctl)))
+    log_notice("no control socket: the default directory %s does not exist "
+               "(set control_socket or --control)",
+               nodir_ctl);
+  else
+    server_ctl_open(s);
   /* WATCHDOG=1 from the loop itself, at half of WatchdogSec, when systemd
    * asks for it (WATCHDOG_USEC): a hung loop stops the pings. */
   if (sd_event_set_watchdog(s->ev, 1) < 0)

@@ -94,5 +94,28 @@ kill -INT "$cpid"; wait "$cpid"; rc=$?
 check "SIGINT: exit 0" [ $rc -eq 0 ]
 check "SIGINT: summary printed" grep -q "pings transmitted" "$TMP/int.out"
 
+# The daemon with the default control socket, whose directory does not
+# exist in a source build: one notice, no warning, and it pings all the same.
+cdef=$("$CLIENT" --help | sed -n 's/.*--control PATH .*(default \(.*\))$/\1/p')
+cdir=$(dirname "$cdef")
+check "--help shows the control socket default" [ -n "$cdef" ]
+if [ -e "$cdir" ]; then
+  echo "ok - # SKIP the default directory $cdir exists here"
+else
+  printf 'url = "%s";\ncafile = "%s";\ninterval = 0.05;\n' "$url" "$TMP/cert.pem" >"$TMP/d.conf"
+  JOURNAL_STREAM=test "$CLIENT" -C "$TMP/d.conf" >"$TMP/d.log" 2>&1 &
+  dpid=$!
+  PIDS+=("$dpid")
+  for _ in $(seq 50); do grep -q "connected to" "$TMP/d.log" && break; sleep 0.1; done
+  kill -TERM "$dpid"; wait "$dpid"; rc=$?
+  check "daemon, missing default directory: exit 0 on SIGTERM" [ $rc -eq 0 ]
+  check "daemon, missing default directory: connected" grep -q "^<5>connected to" "$TMP/d.log"
+  check "daemon, missing default directory: one notice naming it" [ "$(grep -cF \
+    "<5>no control socket: the default directory $cdir does not exist" "$TMP/d.log")" -eq 1 ]
+  check "daemon, missing default directory: no warning or error line" \
+    bash -c "! grep -q '^<[0-4]>' '$TMP/d.log'"
+  check "daemon, missing default directory: nothing created" [ ! -e "$cdir" ]
+fi
+
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID"
 finish

@@ -66,4 +66,45 @@ check "client sees the close (exit 2)" [ $crc -eq 2 ]
 check "client prints the server's reason" grep -q "server shutting down" "$TMP/client.err"
 check "client got pongs before" grep -q "^pong from" "$TMP/client.out"
 check "server logged the close" grep -q 'closed by server: code=1 reason="server shutting down"' "$TMP/busy.log"
+# Defaults whose directory does not exist (a source build's /usr/local/var):
+# the server says so once per default, at notice level, and works without
+# them; a path the user chose in a missing directory is still a warning.
+help=$("$SERVER" --help)
+ctl_dir=$(dirname "$(sed -n 's/.*--control PATH .*(default \([^;]*\);.*/\1/p' <<<"$help")")
+sec_dir=$(dirname "$(sed -n 's/.*(default \([^;]*reset-secret\);.*/\1/p' <<<"$help")")
+check "--help shows both defaults" [ "$ctl_dir" != . -a "$sec_dir" != . ]
+if [ -e "$ctl_dir" ] || [ -e "$sec_dir" ]; then
+  echo "ok - # SKIP the default directories exist here ($ctl_dir, $sec_dir)"
+else
+  dp=$(free_udp_port)
+  JOURNAL_STREAM=test "$SERVER" --cert "$TMP/cert.pem" --key "$TMP/cert.key" \
+    --listen "127.0.0.1:$dp" >"$TMP/defaults.log" 2>&1 &
+  dpid=$!
+  PIDS+=("$dpid")
+  wait_udp "$dp"
+  check "missing default directories: a client is answered" \
+    bash -c "'$CLIENT' -q -c 1 --cafile '$TMP/cert.pem' https://127.0.0.1:$dp/wtping >/dev/null"
+  kill -TERM "$dpid"; wait "$dpid"; rc=$?
+  check "missing default directories: exit 0 on SIGTERM" [ $rc -eq 0 ]
+  check "missing default directories: no warning or error line" \
+    bash -c "! grep -q '^<[0-4]>' '$TMP/defaults.log'"
+  check "missing control socket directory: one notice naming it" [ "$(grep -cF \
+    "<5>no control socket: the default directory $ctl_dir does not exist" "$TMP/defaults.log")" -eq 1 ]
+  check "missing reset secret directory: one notice naming it" [ "$(grep -cF \
+    "<5>stateless reset secret: a new one for this run, as the default directory $sec_dir does not exist" \
+    "$TMP/defaults.log")" -eq 1 ]
+  check "missing default directories: nothing created" [ ! -e "$ctl_dir" -a ! -e "$sec_dir" ]
+  dp=$(free_udp_port)
+  JOURNAL_STREAM=test "$SERVER" --cert "$TMP/cert.pem" --key "$TMP/cert.key" \
+    --listen "127.0.0.1:$dp" --control "$TMP/missing/server.sock" \
+    --reset-secret "$TMP/missing/secret" >"$TMP/chosen.log" 2>&1 &
+  dpid=$!
+  PIDS+=("$dpid")
+  wait_udp "$dp"
+  kill -TERM "$dpid"; wait "$dpid"
+  check "a chosen control socket in a missing directory: a warning" \
+    grep -qF "<4>control socket disabled: $TMP/missing/server.sock: bind:" "$TMP/chosen.log"
+  check "a chosen reset secret in a missing directory: a warning" \
+    grep -qF "<4>stateless reset secret: $TMP/missing/secret.tmp:" "$TMP/chosen.log"
+fi
 finish
