@@ -1,0 +1,748 @@
+/* An HTTP/3 connection: control and QPACK streams, SETTINGS, GOAWAY, stream
+ * classification and request streams. See h3_conn.h. */
+#include "h3/h3_conn.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/varint.h"
+#include "h3/h3_error.h"
+#include "h3/h3_frame.h"
+
+enum hs_kind {
+  HS_PENDING_BIDI, /* peer bidi stream, first varint unknown */
+  HS_PENDING_UNI,  /* peer uni stream, stream type unknown */
+  HS_CONTROL_OUT,
+  HS_CONTROL_IN,
+  HS_QPACK_IN,
+  HS_REQUEST, /* request stream (either role) */
+  HS_EXT,     /* the extension's bytes (claimed or opened by it) */
+  HS_DISCARD, /* everything that arrives is dropped */
+};
+
+enum fr_state { FR_TYPE, FR_LEN, FR_BUFFER, FR_DATA, FR_SKIP };
+
+struct h3_stream {
+  h3_conn *hc;
+  quic_stream *qs;
+  int64_t id;
+  uint8_t kind;
+  bool bidi, local;
+  /* varint accumulation for stream types and frame headers */
+  uint8_t hdr[VARINT_MAXLEN];
+  uint8_t hdrlen;
+  /* frame parser */
+  uint8_t fr;
+  uint64_t ftype, fleft;
+  uint8_t *buf; /* a buffered frame payload */
+  size_t buflen, bufcap;
+  bool headers_seen;
+  h3_request *pending_req; /* server: waiting for the client's SETTINGS */
+  void *owner;             /* the extension's pointer */
+  h3_stream *next, *prev;  /* every stream of the connection */
+};
+
+struct h3_conn {
+  quic_conn *qc;
+  h3_conn_config cfg;
+  const h3_ext_ops *ext;
+  void *ext_ud;
+  h3_qpack *qpack;
+  h3_stream *ctrl_out;
+  bool have_ctrl_in, have_qenc_in, have_qdec_in;
+  bool peer_settings_received;
+  h3_settings peer;
+  h3_stream *streams;
+  bool goaway_sent, goaway_received;
+  int64_t max_req_id;
+};
+
+static const h3_ext_ops no_ext;
+
+/* ------------------------------------------------------------ helpers */
+
+int h3_conn_error(h3_conn *hc, uint64_t code, const char *why) {
+  log_info("connection error 0x%" PRIx64 ": %s", code, why);
+  quic_conn_close(hc->qc, code, why);
+  return -1;
+}
+
+static h3_stream *hs_new(h3_conn *hc, quic_stream *qs, uint8_t kind) {
+  h3_stream *hs = calloc(1, sizeof(*hs));
+  if (!hs)
+    return NULL;
+  hs->hc = hc;
+  hs->qs = qs;
+  hs->id = quic_stream_id(qs);
+  hs->kind = kind;
+  hs->bidi = (hs->id & 0x2) == 0;
+  hs->local = quic_stream_is_local(qs);
+  quic_stream_set_upper(qs, hs);
+  hs->next = hc->streams;
+  if (hc->streams)
+    hc->streams->prev = hs;
+  hc->streams = hs;
+  return hs;
+}
+
+static void hs_free(h3_stream *hs) {
+  h3_conn *hc = hs->hc;
+  if (hs->prev)
+    hs->prev->next = hs->next;
+  else
+    hc->streams = hs->next;
+  if (hs->next)
+    hs->next->prev = hs->prev;
+  quic_stream_set_upper(hs->qs, NULL);
+  free(hs->buf);
+  free(hs->pending_req);
+  free(hs);
+}
+
+static int buf_reserve(h3_stream *hs, size_t n) {
+  if (hs->bufcap >= n)
+    return 0;
+  uint8_t *p = realloc(hs->buf, n);
+  if (!p)
+    return -1;
+  hs->buf = p;
+  hs->bufcap = n;
+  return 0;
+}
+
+static int send_frame(h3_stream *hs, uint64_t type, const uint8_t *payload, size_t len, bool fin) {
+  uint8_t h[H3_FRAME_HDR_MAX];
+  size_t hl = h3_frame_hdr_write(h, type, len);
+  if (quic_stream_send_room(hs->qs) < hl + len)
+    return -1;
+  if (quic_stream_send(hs->qs, h, hl, false) != 0 ||
+      quic_stream_send(hs->qs, payload, len, fin) != 0)
+    return -1;
+  return 0;
+}
+
+/* ------------------------------------------------------------ requests */
+
+static int deliver_request(h3_stream *hs, const h3_request *req) {
+  h3_conn *hc = hs->hc;
+  if (!hc->ext->request) {
+    h3_stream_refuse(hs, 404);
+    return 0;
+  }
+  return hc->ext->request(hc, hs, req, hc->ext_ud);
+}
+
+static int decode_request(h3_stream *hs) {
+  h3_conn *hc = hs->hc;
+  h3_request *req = malloc(sizeof(*req));
+  if (!req)
+    return h3_conn_error(hc, H3_INTERNAL_ERROR, "out of memory");
+  h3_request_init(req);
+  uint64_t rv = h3_qpack_decode(hc->qpack, hs->id, hs->buf, hs->buflen, h3_request_add_field, req);
+  if (rv != 0) {
+    free(req);
+    return h3_conn_error(hc, QPACK_DECOMPRESSION_FAILED, "bad field section");
+  }
+  if (!hc->peer_settings_received) {
+    hs->pending_req = req; /* wait for the client's SETTINGS (WebTransport draft-02 section 3) */
+    return 0;
+  }
+  int r = deliver_request(hs, req);
+  free(req);
+  return r;
+}
+
+static int handle_response(h3_stream *hs) {
+  h3_conn *hc = hs->hc;
+  int status = 0;
+  uint64_t rv = h3_qpack_decode(hc->qpack, hs->id, hs->buf, hs->buflen, h3_response_add_field,
+                                &status);
+  if (rv != 0)
+    return h3_conn_error(hc, QPACK_DECOMPRESSION_FAILED, "bad field section");
+  if (status <= 0) {
+    quic_stream_reset(hs->qs, H3_MESSAGE_ERROR, true);
+    status = 0;
+  } else if (status < 200) {
+    hs->headers_seen = false; /* interim response: the final one follows */
+    return 0;
+  }
+  if (!hs->owner || !hc->ext->response)
+    return 0;
+  return hc->ext->response(hc, hs, status, hc->ext_ud);
+}
+
+/* ------------------------------------------------------------ frames */
+
+static int settings_received(h3_conn *hc, h3_stream *hs) {
+  uint64_t err = h3_settings_parse(hs->buf, hs->buflen, &hc->peer);
+  if (err)
+    return h3_conn_error(hc, err, "bad SETTINGS");
+  hc->peer_settings_received = true;
+  log_debug("peer SETTINGS: webtransport=%d datagram=%d/%d connect=%d wt_max_sessions=%" PRIu64,
+            hc->peer.enable_webtransport, hc->peer.h3_datagram, hc->peer.h3_datagram_draft04,
+            hc->peer.enable_connect_protocol, hc->peer.wt_max_sessions);
+  if (hc->ext->settings && hc->ext->settings(hc, &hc->peer, hc->ext_ud) != 0)
+    return -1;
+  /* Requests that overtook the client's SETTINGS (e.g. after a loss). */
+  for (h3_stream *rs = hc->streams, *next; rs; rs = next) {
+    next = rs->next;
+    if (!rs->pending_req)
+      continue;
+    h3_request *req = rs->pending_req;
+    rs->pending_req = NULL;
+    int r = rs->kind == HS_REQUEST ? deliver_request(rs, req) : 0;
+    free(req);
+    if (r != 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int control_frame_done(h3_stream *hs) {
+  h3_conn *hc = hs->hc;
+  switch (hs->ftype) {
+  case H3_FRAME_SETTINGS:
+    return settings_received(hc, hs);
+  case H3_FRAME_GOAWAY: {
+    uint64_t id;
+    uint64_t err = h3_goaway_parse(hs->buf, hs->buflen, &id);
+    if (err)
+      return h3_conn_error(hc, err, "bad GOAWAY");
+    if (!hc->cfg.server && (id % 4 != 0))
+      return h3_conn_error(hc, H3_ID_ERROR, "GOAWAY id is not a request stream");
+    hc->goaway_received = true;
+    if (hc->ext->goaway)
+      hc->ext->goaway(hc, id, hc->ext_ud);
+    return 0;
+  }
+  default:
+    return 0;
+  }
+}
+
+/* control_frame_begin checks a frame type on the peer's control stream. */
+static int control_frame_begin(h3_stream *hs) {
+  h3_conn *hc = hs->hc;
+  uint64_t t = hs->ftype;
+  if (!hc->peer_settings_received && t != H3_FRAME_SETTINGS)
+    return h3_conn_error(hc, H3_MISSING_SETTINGS, "control stream must start with SETTINGS");
+  switch (t) {
+  case H3_FRAME_SETTINGS:
+    if (hc->peer_settings_received)
+      return h3_conn_error(hc, H3_FRAME_UNEXPECTED, "second SETTINGS");
+    if (hs->fleft > H3_SETTINGS_MAX_LEN)
+      return h3_conn_error(hc, H3_EXCESSIVE_LOAD, "SETTINGS too large");
+    hs->fr = FR_BUFFER;
+    return 0;
+  case H3_FRAME_GOAWAY:
+    if (hs->fleft > VARINT_MAXLEN)
+      return h3_conn_error(hc, H3_FRAME_ERROR, "GOAWAY too large");
+    hs->fr = FR_BUFFER;
+    return 0;
+  case H3_FRAME_DATA:
+  case H3_FRAME_HEADERS:
+  case H3_FRAME_PUSH_PROMISE:
+    return h3_conn_error(hc, H3_FRAME_UNEXPECTED, "frame not allowed on the control stream");
+  case H3_FRAME_MAX_PUSH_ID:
+    if (!hc->cfg.server)
+      return h3_conn_error(hc, H3_FRAME_UNEXPECTED, "MAX_PUSH_ID from a server");
+    hs->fr = FR_SKIP;
+    return 0;
+  default:
+    hs->fr = FR_SKIP; /* CANCEL_PUSH, PRIORITY_UPDATE, GREASE, unknown */
+    return 0;
+  }
+}
+
+/* request_frame_begin checks a frame type on a request stream. */
+static int request_frame_begin(h3_stream *hs) {
+  h3_conn *hc = hs->hc;
+  switch (hs->ftype) {
+  case H3_FRAME_HEADERS:
+    if (hs->headers_seen)
+      return h3_conn_error(hc, H3_FRAME_UNEXPECTED, "HEADERS after the header section");
+    if (hs->fleft > hc->cfg.max_header_size) {
+      if (hc->cfg.server) {
+        h3_stream_refuse(hs, 431);
+        return 0;
+      }
+      return h3_conn_error(hc, H3_EXCESSIVE_LOAD, "response header section too large");
+    }
+    hs->fr = FR_BUFFER;
+    return 0;
+  case H3_FRAME_DATA:
+    if (!hs->headers_seen)
+      return h3_conn_error(hc, H3_FRAME_UNEXPECTED, "DATA before HEADERS");
+    hs->fr = hs->owner ? FR_DATA : FR_SKIP;
+    return 0;
+  case H3_FRAME_SETTINGS:
+  case H3_FRAME_GOAWAY:
+  case H3_FRAME_MAX_PUSH_ID:
+  case H3_FRAME_CANCEL_PUSH:
+  case H3_FRAME_PUSH_PROMISE:
+    return h3_conn_error(hc, H3_FRAME_UNEXPECTED, "frame not allowed on a request stream");
+  default:
+    hs->fr = FR_SKIP;
+    return 0;
+  }
+}
+
+/* frame_begin checks a frame type on a control or request stream and picks
+ * how its payload is read. */
+static int frame_begin(h3_stream *hs) {
+  if (h3_frame_reserved_h2(hs->ftype))
+    return h3_conn_error(hs->hc, H3_FRAME_UNEXPECTED, "HTTP/2 frame type");
+  int rv = hs->kind == HS_CONTROL_IN ? control_frame_begin(hs) : request_frame_begin(hs);
+  if (rv != 0 || hs->fr != FR_BUFFER)
+    return rv;
+  if (buf_reserve(hs, hs->fleft ? (size_t)hs->fleft : 1) != 0)
+    return h3_conn_error(hs->hc, H3_INTERNAL_ERROR, "out of memory");
+  hs->buflen = 0;
+  return 0;
+}
+
+static int frame_done(h3_stream *hs) {
+  if (hs->kind == HS_CONTROL_IN)
+    return control_frame_done(hs);
+  if (hs->ftype == H3_FRAME_HEADERS) {
+    hs->headers_seen = true;
+    return hs->hc->cfg.server ? decode_request(hs) : handle_response(hs);
+  }
+  return 0;
+}
+
+/* feed_frames runs the frame parser of a control or request stream. */
+static int feed_frames(h3_stream *hs, const uint8_t *p, size_t len) {
+  h3_conn *hc = hs->hc;
+  uint8_t kind = hs->kind;
+  while (len > 0 && hs->kind == kind) {
+    size_t used;
+    bool done;
+    switch (hs->fr) {
+    case FR_TYPE:
+      used = varint_fill(hs->hdr, &hs->hdrlen, p, len, &hs->ftype, &done);
+      if (done)
+        hs->fr = FR_LEN;
+      break;
+    case FR_LEN:
+      used = varint_fill(hs->hdr, &hs->hdrlen, p, len, &hs->fleft, &done);
+      if (done) {
+        if (frame_begin(hs) != 0)
+          return -1;
+        if (hs->kind != kind)
+          return 0;
+        if (hs->fleft == 0) {
+          hs->fr = FR_TYPE;
+          if (frame_done(hs) != 0)
+            return -1;
+        }
+      }
+      break;
+    default:
+      used = len < hs->fleft ? len : (size_t)hs->fleft;
+      if (hs->fr == FR_BUFFER) {
+        memcpy(hs->buf + hs->buflen, p, used);
+        hs->buflen += used;
+      } else if (hs->fr == FR_DATA && hs->owner && hc->ext->request_data) {
+        if (hc->ext->request_data(hc, hs, p, used, hc->ext_ud) != 0)
+          return -1;
+      }
+      hs->fleft -= used;
+      if (hs->fleft == 0) {
+        hs->fr = FR_TYPE;
+        if (frame_done(hs) != 0)
+          return -1;
+      }
+      break;
+    }
+    p += used;
+    len -= used;
+  }
+  return 0;
+}
+
+/* ------------------------------------------------------------ stream routing */
+
+/* claim asks the extension whether it takes a stream starting with |type|.
+ * Returns 1 (taken), 0 (not) or -1. */
+static int claim(h3_stream *hs, uint64_t type) {
+  h3_conn *hc = hs->hc;
+  if (!hc->ext->claim_stream)
+    return 0;
+  int r = hc->ext->claim_stream(hc, hs, type, hc->ext_ud);
+  if (r == 1)
+    hs->kind = HS_EXT;
+  return r;
+}
+
+static int classify_uni(h3_stream *hs, uint64_t type) {
+  h3_conn *hc = hs->hc;
+  switch (type) {
+  case H3_STREAM_CONTROL:
+    if (hc->have_ctrl_in)
+      return h3_conn_error(hc, H3_STREAM_CREATION_ERROR, "second control stream");
+    hc->have_ctrl_in = true;
+    hs->kind = HS_CONTROL_IN;
+    hs->fr = FR_TYPE;
+    return 0;
+  case H3_STREAM_QPACK_ENCODER:
+  case H3_STREAM_QPACK_DECODER: {
+    bool *have = type == H3_STREAM_QPACK_ENCODER ? &hc->have_qenc_in : &hc->have_qdec_in;
+    if (*have)
+      return h3_conn_error(hc, H3_STREAM_CREATION_ERROR, "second QPACK stream");
+    *have = true;
+    /* Our dynamic table capacity is 0 and we insert nothing: the peer's
+     * instructions carry nothing we need. */
+    hs->kind = HS_QPACK_IN;
+    return 0;
+  }
+  case H3_STREAM_PUSH:
+    return h3_conn_error(hc, hc->cfg.server ? H3_STREAM_CREATION_ERROR : H3_ID_ERROR,
+                         "push stream");
+  default: {
+    int r = claim(hs, type);
+    if (r != 0)
+      return r < 0 ? -1 : 0;
+    hs->kind = HS_DISCARD;
+    quic_stream_stop_reading(hs->qs, H3_STREAM_CREATION_ERROR);
+    return 0;
+  }
+  }
+}
+
+static int classify_bidi(h3_stream *hs, uint64_t v) {
+  h3_conn *hc = hs->hc;
+  int r = claim(hs, v);
+  if (r != 0)
+    return r < 0 ? -1 : 0;
+  if (!hc->cfg.server)
+    return h3_conn_error(hc, H3_STREAM_CREATION_ERROR, "server-initiated bidi stream");
+  /* a request stream: |v| was its first frame type */
+  hs->kind = HS_REQUEST;
+  hs->ftype = v;
+  hs->fr = FR_LEN;
+  if (hs->id > hc->max_req_id)
+    hc->max_req_id = hs->id;
+  if (hc->goaway_sent)
+    h3_stream_reject(hs);
+  return 0;
+}
+
+static int stream_end(h3_stream *hs);
+
+static int stream_feed(h3_stream *hs, const uint8_t *p, size_t len, bool fin) {
+  h3_conn *hc = hs->hc;
+  while (len > 0) {
+    size_t used;
+    bool done;
+    uint64_t v;
+    switch (hs->kind) {
+    case HS_PENDING_UNI:
+    case HS_PENDING_BIDI:
+      used = varint_fill(hs->hdr, &hs->hdrlen, p, len, &v, &done);
+      if (done && (hs->kind == HS_PENDING_UNI ? classify_uni(hs, v) : classify_bidi(hs, v)) != 0)
+        return -1;
+      break;
+    case HS_CONTROL_IN:
+    case HS_REQUEST:
+      if (feed_frames(hs, p, len) != 0)
+        return -1;
+      return fin ? stream_feed(hs, NULL, 0, true) : 0;
+    case HS_EXT:
+      if (!hs->owner || !hc->ext->stream_data)
+        return 0;
+      return hc->ext->stream_data(hc, hs, p, len, fin, hc->ext_ud);
+    case HS_QPACK_IN:
+    case HS_DISCARD:
+    default:
+      used = len;
+      break;
+    }
+    p += used;
+    len -= used;
+  }
+  return fin ? stream_end(hs) : 0;
+}
+
+/* stream_end: the peer finished its side after all the bytes before. */
+static int stream_end(h3_stream *hs) {
+  h3_conn *hc = hs->hc;
+  switch (hs->kind) {
+  case HS_CONTROL_IN:
+  case HS_QPACK_IN:
+    return h3_conn_error(hc, H3_CLOSED_CRITICAL_STREAM, "critical stream closed");
+  case HS_REQUEST:
+    if (hs->fr != FR_TYPE || hs->hdrlen != 0)
+      return h3_conn_error(hc, H3_FRAME_ERROR, "stream ended inside a frame");
+    if (hs->owner) {
+      if (hc->ext->request_fin)
+        hc->ext->request_fin(hc, hs, hc->ext_ud);
+    } else if (!hs->headers_seen && hc->cfg.server) {
+      quic_stream_reset(hs->qs, H3_REQUEST_INCOMPLETE, false);
+    }
+    return 0;
+  case HS_EXT:
+    if (!hs->owner || !hc->ext->stream_data)
+      return 0;
+    return hc->ext->stream_data(hc, hs, NULL, 0, true, hc->ext_ud);
+  case HS_PENDING_BIDI:
+  case HS_PENDING_UNI:
+    /* a stream that ended before saying what it is: nothing to do */
+    hs->kind = HS_DISCARD;
+    return 0;
+  default:
+    return 0;
+  }
+}
+
+/* ------------------------------------------------------------ quic callbacks */
+
+static int q_tx_key_ready(quic_conn *qc, void *ud) {
+  h3_conn *hc = ud;
+  if (hc->ctrl_out)
+    return 0;
+  quic_stream *qs = quic_conn_open_stream(qc, false);
+  h3_stream *hs = qs ? hs_new(hc, qs, HS_CONTROL_OUT) : NULL;
+  if (!hs)
+    return h3_conn_error(hc, H3_INTERNAL_ERROR, "cannot open the control stream");
+  hc->ctrl_out = hs;
+  /* QPACK: dynamic table capacity 0, no blocked streams; then the
+   * extension's settings. */
+  h3_setting list[16] = {{H3_SETTING_QPACK_MAX_TABLE_CAPACITY, 0},
+                         {H3_SETTING_QPACK_BLOCKED_STREAMS, 0}};
+  size_t n = 2;
+  for (size_t i = 0; i < hc->cfg.nsettings && n < sizeof(list) / sizeof(list[0]); i++)
+    list[n++] = hc->cfg.settings[i];
+  uint8_t buf[256];
+  buf[0] = H3_STREAM_CONTROL;
+  size_t len = h3_settings_write(buf + 1, sizeof(buf) - 1, list, n);
+  if (len == 0 || quic_stream_send(qs, buf, len + 1, false) != 0)
+    return h3_conn_error(hc, H3_INTERNAL_ERROR, "cannot send SETTINGS");
+  return 0;
+}
+
+static int q_stream_data(quic_conn *qc, quic_stream *qs, const uint8_t *data, size_t len, bool fin,
+                         void *ud) {
+  h3_conn *hc = ud;
+  h3_stream *hs = quic_stream_get_upper(qs);
+  if (!hs) {
+    if (quic_stream_is_local(qs)) {
+      quic_stream_consume(qs, len);
+      return 0;
+    }
+    bool bidi = (quic_stream_id(qs) & 0x2) == 0;
+    hs = hs_new(hc, qs, bidi ? HS_PENDING_BIDI : HS_PENDING_UNI);
+    if (!hs)
+      return h3_conn_error(hc, H3_INTERNAL_ERROR, "out of memory");
+  }
+  int rv = stream_feed(hs, data, len, fin);
+  if (!quic_conn_close_requested(qc))
+    quic_stream_consume(qs, len);
+  return rv;
+}
+
+static void q_stream_reset(quic_conn *qc, quic_stream *qs, uint64_t code, void *ud) {
+  (void)qc;
+  h3_conn *hc = ud;
+  h3_stream *hs = quic_stream_get_upper(qs);
+  if (!hs)
+    return;
+  switch (hs->kind) {
+  case HS_CONTROL_IN:
+  case HS_QPACK_IN:
+    h3_conn_error(hc, H3_CLOSED_CRITICAL_STREAM, "critical stream reset");
+    break;
+  case HS_REQUEST:
+    if (hs->owner) {
+      quic_stream_reset(hs->qs, H3_REQUEST_CANCELLED, false); /* a reset answers a reset */
+      if (hc->ext->request_lost)
+        hc->ext->request_lost(hc, hs, hc->ext_ud);
+    }
+    hs->kind = HS_DISCARD;
+    break;
+  case HS_EXT:
+    if (hs->owner && hc->ext->stream_reset)
+      hc->ext->stream_reset(hc, hs, code, hc->ext_ud);
+    break;
+  default:
+    break;
+  }
+}
+
+static void q_stream_stop_sending(quic_conn *qc, quic_stream *qs, uint64_t code, void *ud) {
+  (void)qc;
+  h3_conn *hc = ud;
+  h3_stream *hs = quic_stream_get_upper(qs);
+  if (!hs)
+    return;
+  switch (hs->kind) {
+  case HS_CONTROL_OUT:
+    h3_conn_error(hc, H3_CLOSED_CRITICAL_STREAM, "peer stopped our control stream");
+    break;
+  case HS_REQUEST:
+    if (hs->owner && hc->ext->request_lost)
+      hc->ext->request_lost(hc, hs, hc->ext_ud);
+    break;
+  case HS_EXT:
+    if (hs->owner && hc->ext->stream_stop)
+      hc->ext->stream_stop(hc, hs, code, hc->ext_ud);
+    break;
+  default:
+    break;
+  }
+}
+
+static void q_stream_close(quic_conn *qc, quic_stream *qs, uint64_t code, void *ud) {
+  (void)qc;
+  (void)code;
+  h3_conn *hc = ud;
+  h3_stream *hs = quic_stream_get_upper(qs);
+  if (!hs)
+    return;
+  if (hs->owner) {
+    if (hs->kind == HS_REQUEST && hc->ext->request_lost)
+      hc->ext->request_lost(hc, hs, hc->ext_ud);
+    else if (hs->kind == HS_EXT && hc->ext->stream_close)
+      hc->ext->stream_close(hc, hs, hc->ext_ud);
+  }
+  if (hs == hc->ctrl_out)
+    hc->ctrl_out = NULL;
+  hs_free(hs);
+}
+
+static int q_datagram(quic_conn *qc, const uint8_t *data, size_t len, void *ud) {
+  (void)qc;
+  h3_conn *hc = ud;
+  return hc->ext->datagram ? hc->ext->datagram(hc, data, len, hc->ext_ud) : 0;
+}
+
+static const quic_app_ops h3_quic_ops = {
+    .tx_key_ready = q_tx_key_ready,
+    .stream_data = q_stream_data,
+    .stream_reset = q_stream_reset,
+    .stream_stop_sending = q_stream_stop_sending,
+    .stream_close = q_stream_close,
+    .datagram = q_datagram,
+};
+
+/* ------------------------------------------------------------ public */
+
+h3_conn *h3_conn_new(const h3_conn_config *cfg, quic_conn *qc, const h3_ext_ops *ext,
+                     void *ext_ud) {
+  h3_conn *hc = calloc(1, sizeof(*hc));
+  if (!hc)
+    return NULL;
+  hc->qpack = h3_qpack_new();
+  if (!hc->qpack) {
+    free(hc);
+    return NULL;
+  }
+  hc->qc = qc;
+  hc->cfg = *cfg;
+  hc->ext = ext ? ext : &no_ext;
+  hc->ext_ud = ext_ud;
+  hc->max_req_id = -1;
+  quic_conn_set_app(qc, &h3_quic_ops, hc);
+  return hc;
+}
+
+void h3_conn_free(h3_conn *hc) {
+  if (!hc)
+    return;
+  while (hc->streams)
+    hs_free(hc->streams);
+  quic_conn_set_app(hc->qc, NULL, NULL);
+  h3_qpack_free(hc->qpack);
+  free(hc);
+}
+
+quic_conn *h3_conn_quic(h3_conn *hc) { return hc->qc; }
+
+const h3_settings *h3_conn_peer_settings(const h3_conn *hc) {
+  return hc->peer_settings_received ? &hc->peer : NULL;
+}
+
+void h3_conn_send_goaway(h3_conn *hc) {
+  if (hc->goaway_sent || !hc->ctrl_out)
+    return;
+  uint8_t buf[H3_FRAME_HDR_MAX + VARINT_MAXLEN];
+  uint64_t id = hc->max_req_id < 0 ? 0 : (uint64_t)hc->max_req_id + 4;
+  size_t n = h3_goaway_write(buf, id);
+  if (quic_stream_send(hc->ctrl_out->qs, buf, n, false) == 0)
+    hc->goaway_sent = true;
+}
+
+bool h3_conn_goaway_sent(const h3_conn *hc) { return hc->goaway_sent; }
+
+h3_stream *h3_conn_open_request(h3_conn *hc, void *owner) {
+  h3_stream *hs = h3_conn_open_stream(hc, true, owner);
+  if (hs)
+    hs->kind = HS_REQUEST;
+  return hs;
+}
+
+h3_stream *h3_conn_open_stream(h3_conn *hc, bool bidi, void *owner) {
+  quic_stream *qs = quic_conn_open_stream(hc->qc, bidi);
+  if (!qs)
+    return NULL;
+  h3_stream *hs = hs_new(hc, qs, HS_EXT);
+  if (!hs) {
+    quic_stream_reset(qs, H3_INTERNAL_ERROR, bidi);
+    return NULL;
+  }
+  hs->owner = owner;
+  return hs;
+}
+
+int64_t h3_stream_id(const h3_stream *hs) { return hs->id; }
+bool h3_stream_is_bidi(const h3_stream *hs) { return hs->bidi; }
+bool h3_stream_is_local(const h3_stream *hs) { return hs->local; }
+quic_stream *h3_stream_quic(const h3_stream *hs) { return hs->qs; }
+void *h3_stream_owner(const h3_stream *hs) { return hs->owner; }
+void h3_stream_claim(h3_stream *hs, void *owner) { hs->owner = owner; }
+
+void h3_stream_release(h3_stream *hs) {
+  hs->owner = NULL;
+  hs->kind = HS_DISCARD;
+}
+
+int h3_stream_send_headers(h3_stream *hs, const h3_header *hdrs, size_t n, bool fin) {
+  uint8_t payload[2048];
+  size_t len = h3_qpack_encode(hs->hc->qpack, hs->id, hdrs, n, payload, sizeof(payload));
+  if (len == 0)
+    return -1;
+  return send_frame(hs, H3_FRAME_HEADERS, payload, len, fin);
+}
+
+int h3_stream_respond(h3_stream *hs, int status, const h3_header *extra, size_t nextra, bool fin) {
+  h3_header hdrs[8];
+  char st[4];
+  if (status < 100 || status > 999 || nextra >= sizeof(hdrs) / sizeof(hdrs[0]))
+    return h3_conn_error(hs->hc, H3_INTERNAL_ERROR, "cannot encode response");
+  snprintf(st, sizeof(st), "%03d", status);
+  hdrs[0] = (h3_header){":status", 7, st, 3};
+  for (size_t i = 0; i < nextra; i++)
+    hdrs[i + 1] = extra[i];
+  if (h3_stream_send_headers(hs, hdrs, nextra + 1, fin) != 0)
+    return h3_conn_error(hs->hc, H3_INTERNAL_ERROR, "cannot queue response");
+  return 0;
+}
+
+int h3_stream_send_data(h3_stream *hs, const uint8_t *payload, size_t len, bool fin) {
+  return send_frame(hs, H3_FRAME_DATA, payload, len, fin);
+}
+
+void h3_stream_refuse(h3_stream *hs, int status) {
+  log_debug("stream %" PRId64 ": request refused with %d", hs->id, status);
+  if (h3_stream_respond(hs, status, NULL, 0, true) == 0)
+    quic_stream_stop_reading(hs->qs, H3_NO_ERROR);
+  h3_stream_release(hs);
+}
+
+void h3_stream_reject(h3_stream *hs) {
+  quic_stream_reset(hs->qs, H3_REQUEST_REJECTED, true);
+  h3_stream_release(hs);
+}
