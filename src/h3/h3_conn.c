@@ -1,7 +1,7 @@
 /* An HTTP/3 connection: the streams' identities and lifetimes, our control
- * stream and SETTINGS, the peer's SETTINGS and GOAWAY, the classification of
- * new streams and the QUIC callbacks. Reading frames on one stream is
- * h3_stream.c. See h3_conn.h. */
+ * stream with our SETTINGS and GOAWAY, the classification of new streams by
+ * their first varint, and the QUIC callbacks. Reading the frames of one
+ * stream (including the peer's SETTINGS and GOAWAY) is h3_stream.c. */
 #include "h3/h3_conn.h"
 
 #include <inttypes.h>
@@ -17,11 +17,7 @@ static const h3_ext_ops no_ext;
 
 /* ------------------------------------------------------------ helpers */
 
-int h3_conn_error(h3_conn *hc, uint64_t code, const char *why) {
-  log_info("connection error 0x%" PRIx64 ": %s", code, why);
-  quic_conn_close(hc->qc, code, why);
-  return -1;
-}
+int h3_conn_error(h3_conn *hc, uint64_t code, const char *why) { return h3_fail(hc, code, why); }
 
 static h3_stream *hs_new(h3_conn *hc, quic_stream *qs, uint8_t kind) {
   h3_stream *hs = calloc(1, sizeof(*hs));
@@ -53,55 +49,6 @@ static void hs_free(h3_stream *hs) {
   free(hs->buf);
   free(hs->pending_req);
   free(hs);
-}
-
-/* ------------------------------------------------------------ control frames */
-
-static int settings_received(h3_conn *hc, h3_stream *hs) {
-  uint64_t err = h3_settings_parse(hs->buf, hs->buflen, &hc->peer);
-  if (err)
-    return h3_conn_error(hc, err, "bad SETTINGS");
-  hc->peer_settings_received = true;
-  log_debug("peer SETTINGS: webtransport=%d datagram=%d/%d connect=%d wt_max_sessions=%" PRIu64,
-            hc->peer.enable_webtransport, hc->peer.h3_datagram, hc->peer.h3_datagram_draft04,
-            hc->peer.enable_connect_protocol, hc->peer.wt_max_sessions);
-  if (hc->ext->settings && hc->ext->settings(hc, &hc->peer, hc->ext_ud) != 0)
-    return -1;
-  /* Requests that overtook the client's SETTINGS (e.g. after a loss). */
-  for (h3_stream *rs = hc->streams, *next; rs; rs = next) {
-    next = rs->next;
-    if (!rs->pending_req)
-      continue;
-    h3_request *req = rs->pending_req;
-    rs->pending_req = NULL;
-    int r = rs->kind == HS_REQUEST ? h3_stream_deliver_request(rs, req) : 0;
-    free(req);
-    if (r != 0)
-      return -1;
-  }
-  return 0;
-}
-
-int h3_conn_control_frame(h3_stream *hs) {
-  h3_conn *hc = hs->hc;
-  switch (hs->ftype) {
-  case H3_FRAME_SETTINGS:
-    return settings_received(hc, hs);
-  case H3_FRAME_GOAWAY: {
-    uint64_t id;
-    uint64_t err = h3_goaway_parse(hs->buf, hs->buflen, &id);
-    if (err)
-      return h3_conn_error(hc, err, "bad GOAWAY");
-    if (!hc->cfg.server && (id % 4 != 0))
-      return h3_conn_error(hc, H3_ID_ERROR, "GOAWAY id is not a request stream");
-    hc->goaway_received = true;
-    if (hc->ext->goaway)
-      hc->ext->goaway(hc, id, hc->ext_ud);
-    return 0;
-  }
-  default:
-    return 0;
-  }
 }
 
 /* ------------------------------------------------------------ stream routing */

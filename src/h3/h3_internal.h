@@ -8,8 +8,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <inttypes.h>
+
+#include "common/log.h"
 #include "common/varint.h"
-#include "h3/h3_conn.h"
+#include "h3/h3_ext.h"
+#include "h3/h3_qpack.h"
+#include "h3/h3_request.h"
+#include "h3/h3_settings.h"
+#include "quic/quic_conn.h"
 
 enum hs_kind {
   HS_PENDING_BIDI, /* peer bidi stream, first varint unknown */
@@ -59,16 +66,17 @@ struct h3_conn {
   int64_t max_req_id;
 };
 
-/* h3_conn.c: h3_conn_control_frame acts on a complete frame of the peer's
- * control stream (SETTINGS, GOAWAY). Returns 0 or -1. */
-int h3_conn_control_frame(h3_stream *hs);
+/* h3_fail closes the connection with HTTP/3 error |code| (|why| is logged
+ * and sent as the reason) and returns -1: h3_conn_error for both files. */
+static inline int h3_fail(h3_conn *hc, uint64_t code, const char *why) {
+  log_info("connection error 0x%" PRIx64 ": %s", code, why);
+  quic_conn_close(hc->qc, code, why);
+  return -1;
+}
 
-/* h3_stream.c: h3_stream_read_frames runs the frame parser of a control or
- * request stream over |len| bytes. Returns 0 or -1. */
+/* h3_stream.c: h3_stream_read_frames runs the frame parser of the peer's
+ * control stream or of a request stream over |len| bytes and acts on each
+ * complete frame. Returns 0 or -1. */
 int h3_stream_read_frames(h3_stream *hs, const uint8_t *p, size_t len);
-
-/* h3_stream_deliver_request hands a decoded request to the extension (or
- * refuses it with 404 when there is none). Returns 0 or -1. */
-int h3_stream_deliver_request(h3_stream *hs, const h3_request *req);
 
 #endif

@@ -1,8 +1,8 @@
 /* One HTTP/3 stream's frames: the frame parser of the peer's control
- * stream and of request streams, which frames each may carry, request and
- * response header sections, and what the extension may send on a stream.
- * See h3_conn.h. */
-#include "h3/h3_conn.h"
+ * stream and of request streams, which frames each may carry, what the
+ * peer's SETTINGS and GOAWAY do, request and response header sections, and
+ * what the extension may send on a stream. See h3_stream.h. */
+#include "h3/h3_stream.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -38,7 +38,7 @@ static int send_frame(h3_stream *hs, uint64_t type, const uint8_t *payload, size
 
 /* ------------------------------------------------------------ requests */
 
-int h3_stream_deliver_request(h3_stream *hs, const h3_request *req) {
+static int deliver_request(h3_stream *hs, const h3_request *req) {
   h3_conn *hc = hs->hc;
   if (!hc->ext->request) {
     h3_stream_refuse(hs, 404);
@@ -51,18 +51,18 @@ static int decode_request(h3_stream *hs) {
   h3_conn *hc = hs->hc;
   h3_request *req = malloc(sizeof(*req));
   if (!req)
-    return h3_conn_error(hc, H3_INTERNAL_ERROR, "out of memory");
+    return h3_fail(hc, H3_INTERNAL_ERROR, "out of memory");
   h3_request_init(req);
   uint64_t rv = h3_qpack_decode(hc->qpack, hs->id, hs->buf, hs->buflen, h3_request_add_field, req);
   if (rv != 0) {
     free(req);
-    return h3_conn_error(hc, QPACK_DECOMPRESSION_FAILED, "bad field section");
+    return h3_fail(hc, QPACK_DECOMPRESSION_FAILED, "bad field section");
   }
   if (!hc->peer_settings_received) {
     hs->pending_req = req; /* wait for the client's SETTINGS (WebTransport draft-02 section 3) */
     return 0;
   }
-  int r = h3_stream_deliver_request(hs, req);
+  int r = deliver_request(hs, req);
   free(req);
   return r;
 }
@@ -73,7 +73,7 @@ static int handle_response(h3_stream *hs) {
   uint64_t rv = h3_qpack_decode(hc->qpack, hs->id, hs->buf, hs->buflen, h3_response_add_field,
                                 &status);
   if (rv != 0)
-    return h3_conn_error(hc, QPACK_DECOMPRESSION_FAILED, "bad field section");
+    return h3_fail(hc, QPACK_DECOMPRESSION_FAILED, "bad field section");
   if (status <= 0) {
     quic_stream_reset(hs->qs, H3_MESSAGE_ERROR, true);
     status = 0;
@@ -86,6 +86,55 @@ static int handle_response(h3_stream *hs) {
   return hc->ext->response(hc, hs, status, hc->ext_ud);
 }
 
+/* ------------------------------------------------------------ control stream */
+
+static int settings_received(h3_conn *hc, h3_stream *hs) {
+  uint64_t err = h3_settings_parse(hs->buf, hs->buflen, &hc->peer);
+  if (err)
+    return h3_fail(hc, err, "bad SETTINGS");
+  hc->peer_settings_received = true;
+  log_debug("peer SETTINGS: webtransport=%d datagram=%d/%d connect=%d wt_max_sessions=%" PRIu64,
+            hc->peer.enable_webtransport, hc->peer.h3_datagram, hc->peer.h3_datagram_draft04,
+            hc->peer.enable_connect_protocol, hc->peer.wt_max_sessions);
+  if (hc->ext->settings && hc->ext->settings(hc, &hc->peer, hc->ext_ud) != 0)
+    return -1;
+  /* Requests that overtook the client's SETTINGS (e.g. after a loss). */
+  for (h3_stream *rs = hc->streams, *next; rs; rs = next) {
+    next = rs->next;
+    if (!rs->pending_req)
+      continue;
+    h3_request *req = rs->pending_req;
+    rs->pending_req = NULL;
+    int r = rs->kind == HS_REQUEST ? deliver_request(rs, req) : 0;
+    free(req);
+    if (r != 0)
+      return -1;
+  }
+  return 0;
+}
+
+static int control_frame_done(h3_stream *hs) {
+  h3_conn *hc = hs->hc;
+  switch (hs->ftype) {
+  case H3_FRAME_SETTINGS:
+    return settings_received(hc, hs);
+  case H3_FRAME_GOAWAY: {
+    uint64_t id;
+    uint64_t err = h3_goaway_parse(hs->buf, hs->buflen, &id);
+    if (err)
+      return h3_fail(hc, err, "bad GOAWAY");
+    if (!hc->cfg.server && (id % 4 != 0))
+      return h3_fail(hc, H3_ID_ERROR, "GOAWAY id is not a request stream");
+    hc->goaway_received = true;
+    if (hc->ext->goaway)
+      hc->ext->goaway(hc, id, hc->ext_ud);
+    return 0;
+  }
+  default:
+    return 0;
+  }
+}
+
 /* ------------------------------------------------------------ frames */
 
 /* control_frame_begin checks a frame type on the peer's control stream. */
@@ -93,27 +142,27 @@ static int control_frame_begin(h3_stream *hs) {
   h3_conn *hc = hs->hc;
   uint64_t t = hs->ftype;
   if (!hc->peer_settings_received && t != H3_FRAME_SETTINGS)
-    return h3_conn_error(hc, H3_MISSING_SETTINGS, "control stream must start with SETTINGS");
+    return h3_fail(hc, H3_MISSING_SETTINGS, "control stream must start with SETTINGS");
   switch (t) {
   case H3_FRAME_SETTINGS:
     if (hc->peer_settings_received)
-      return h3_conn_error(hc, H3_FRAME_UNEXPECTED, "second SETTINGS");
+      return h3_fail(hc, H3_FRAME_UNEXPECTED, "second SETTINGS");
     if (hs->fleft > H3_SETTINGS_MAX_LEN)
-      return h3_conn_error(hc, H3_EXCESSIVE_LOAD, "SETTINGS too large");
+      return h3_fail(hc, H3_EXCESSIVE_LOAD, "SETTINGS too large");
     hs->fr = FR_BUFFER;
     return 0;
   case H3_FRAME_GOAWAY:
     if (hs->fleft > VARINT_MAXLEN)
-      return h3_conn_error(hc, H3_FRAME_ERROR, "GOAWAY too large");
+      return h3_fail(hc, H3_FRAME_ERROR, "GOAWAY too large");
     hs->fr = FR_BUFFER;
     return 0;
   case H3_FRAME_DATA:
   case H3_FRAME_HEADERS:
   case H3_FRAME_PUSH_PROMISE:
-    return h3_conn_error(hc, H3_FRAME_UNEXPECTED, "frame not allowed on the control stream");
+    return h3_fail(hc, H3_FRAME_UNEXPECTED, "frame not allowed on the control stream");
   case H3_FRAME_MAX_PUSH_ID:
     if (!hc->cfg.server)
-      return h3_conn_error(hc, H3_FRAME_UNEXPECTED, "MAX_PUSH_ID from a server");
+      return h3_fail(hc, H3_FRAME_UNEXPECTED, "MAX_PUSH_ID from a server");
     hs->fr = FR_SKIP;
     return 0;
   default:
@@ -128,19 +177,19 @@ static int request_frame_begin(h3_stream *hs) {
   switch (hs->ftype) {
   case H3_FRAME_HEADERS:
     if (hs->headers_seen)
-      return h3_conn_error(hc, H3_FRAME_UNEXPECTED, "HEADERS after the header section");
+      return h3_fail(hc, H3_FRAME_UNEXPECTED, "HEADERS after the header section");
     if (hs->fleft > hc->cfg.max_header_size) {
       if (hc->cfg.server) {
         h3_stream_refuse(hs, 431);
         return 0;
       }
-      return h3_conn_error(hc, H3_EXCESSIVE_LOAD, "response header section too large");
+      return h3_fail(hc, H3_EXCESSIVE_LOAD, "response header section too large");
     }
     hs->fr = FR_BUFFER;
     return 0;
   case H3_FRAME_DATA:
     if (!hs->headers_seen)
-      return h3_conn_error(hc, H3_FRAME_UNEXPECTED, "DATA before HEADERS");
+      return h3_fail(hc, H3_FRAME_UNEXPECTED, "DATA before HEADERS");
     hs->fr = hs->owner ? FR_DATA : FR_SKIP;
     return 0;
   case H3_FRAME_SETTINGS:
@@ -148,7 +197,7 @@ static int request_frame_begin(h3_stream *hs) {
   case H3_FRAME_MAX_PUSH_ID:
   case H3_FRAME_CANCEL_PUSH:
   case H3_FRAME_PUSH_PROMISE:
-    return h3_conn_error(hc, H3_FRAME_UNEXPECTED, "frame not allowed on a request stream");
+    return h3_fail(hc, H3_FRAME_UNEXPECTED, "frame not allowed on a request stream");
   default:
     hs->fr = FR_SKIP;
     return 0;
@@ -159,19 +208,19 @@ static int request_frame_begin(h3_stream *hs) {
  * how its payload is read. */
 static int frame_begin(h3_stream *hs) {
   if (h3_frame_reserved_h2(hs->ftype))
-    return h3_conn_error(hs->hc, H3_FRAME_UNEXPECTED, "HTTP/2 frame type");
+    return h3_fail(hs->hc, H3_FRAME_UNEXPECTED, "HTTP/2 frame type");
   int rv = hs->kind == HS_CONTROL_IN ? control_frame_begin(hs) : request_frame_begin(hs);
   if (rv != 0 || hs->fr != FR_BUFFER)
     return rv;
   if (buf_reserve(hs, hs->fleft ? (size_t)hs->fleft : 1) != 0)
-    return h3_conn_error(hs->hc, H3_INTERNAL_ERROR, "out of memory");
+    return h3_fail(hs->hc, H3_INTERNAL_ERROR, "out of memory");
   hs->buflen = 0;
   return 0;
 }
 
 static int frame_done(h3_stream *hs) {
   if (hs->kind == HS_CONTROL_IN)
-    return h3_conn_control_frame(hs);
+    return control_frame_done(hs);
   if (hs->ftype == H3_FRAME_HEADERS) {
     hs->headers_seen = true;
     return hs->hc->cfg.server ? decode_request(hs) : handle_response(hs);
@@ -254,13 +303,13 @@ int h3_stream_respond(h3_stream *hs, int status, const h3_header *extra, size_t 
   h3_header hdrs[8];
   char st[4];
   if (status < 100 || status > 999 || nextra >= sizeof(hdrs) / sizeof(hdrs[0]))
-    return h3_conn_error(hs->hc, H3_INTERNAL_ERROR, "cannot encode response");
+    return h3_fail(hs->hc, H3_INTERNAL_ERROR, "cannot encode response");
   snprintf(st, sizeof(st), "%03d", status);
   hdrs[0] = (h3_header){":status", 7, st, 3};
   for (size_t i = 0; i < nextra; i++)
     hdrs[i + 1] = extra[i];
   if (h3_stream_send_headers(hs, hdrs, nextra + 1, fin) != 0)
-    return h3_conn_error(hs->hc, H3_INTERNAL_ERROR, "cannot queue response");
+    return h3_fail(hs->hc, H3_INTERNAL_ERROR, "cannot queue response");
   return 0;
 }
 

@@ -15,20 +15,11 @@
 #include "wt/wt_internal.h"
 #include "wt/wt_stream.h"
 
-void wt_conn_last_session_ended(wt_conn *wc) {
-  if (!wc->cfg.server || wc->nsessions > 0)
-    return;
-  uint64_t d = 3 * quic_conn_pto(wc->qc);
-  if (d < WT_LINGER_MIN_NS)
-    d = WT_LINGER_MIN_NS;
-  wc->linger_deadline = quic_conn_now(wc->qc) + d;
-}
-
 /* ------------------------------------------------------------ server: requests */
 
 static int x_request(h3_conn *hc, h3_stream *hs, const h3_request *req, void *ud) {
   wt_conn *wc = ud;
-  h3_verdict v = h3_request_verdict(req, wc->cfg.path);
+  h3_verdict v = h3_request_verdict(req, wc->path);
   if (v != H3_VERDICT_ACCEPT_WT) {
     h3_stream_refuse(hs, (int)v);
     return 0;
@@ -46,7 +37,7 @@ static int x_request(h3_conn *hc, h3_stream *hs, const h3_request *req, void *ud
     h3_stream_reject(hs);
     return 0;
   }
-  if (wc->nsessions >= wc->cfg.max_sessions) {
+  if (wc->nsessions >= wc->max_sessions) {
     h3_stream_refuse(hs, 429);
     return 0;
   }
@@ -117,7 +108,7 @@ static int x_settings(h3_conn *hc, const h3_settings *peer, void *ud) {
   (void)peer;
   wt_conn *wc = ud;
   /* A client's CONNECTs wait for the server's SETTINGS. */
-  if (!wc->cfg.server)
+  if (!wc->server)
     for (wt_session *ss = wc->sessions; ss; ss = ss->next)
       if (ss->state == SS_PENDING && !ss->connect)
         send_connect(ss);
@@ -245,7 +236,9 @@ wt_conn *wt_conn_new(const wt_conn_config *cfg, quic_conn *qc, const wt_app_ops 
   if (!wc)
     return NULL;
   wc->qc = qc;
-  wc->cfg = *cfg;
+  wc->server = cfg->server;
+  wc->path = cfg->path;
+  wc->max_sessions = cfg->max_sessions;
   wc->app = app;
   wc->app_ud = app_ud;
   wc->linger_deadline = UINT64_MAX;
@@ -331,7 +324,7 @@ void wt_conn_timeout(wt_conn *wc, uint64_t now) {
 void wt_conn_refuse_sessions(wt_conn *wc) { wc->refusing = true; }
 
 void wt_conn_goaway(wt_conn *wc) {
-  if (!wc->cfg.server)
+  if (!wc->server)
     return;
   wc->refusing = true;
   h3_conn_send_goaway(wc->hc);
@@ -346,7 +339,7 @@ void wt_conn_shutdown(wt_conn *wc, uint32_t code, const char *reason, uint64_t n
   if (wc->shutting_down)
     return;
   wc->shutting_down = true;
-  if (wc->cfg.server)
+  if (wc->server)
     h3_conn_send_goaway(wc->hc);
   for (wt_session *ss = wc->sessions, *next; ss; ss = next) {
     next = ss->next;

@@ -1,6 +1,6 @@
 /* What wt_conn.c and wt_session.c share: the structures behind wt_conn,
- * wt_session and wt_stream, and the functions one calls in the other. Not
- * for use outside src/wt. */
+ * wt_session and wt_stream, and the functions of wt_session.c that wt_conn.c
+ * calls (never the other way). Not for use outside src/wt. */
 #ifndef WTPING_WT_INTERNAL_H
 #define WTPING_WT_INTERNAL_H
 
@@ -10,7 +10,11 @@
 
 #include "common/varint.h"
 #include "h3/h3_conn.h"
-#include "wt/wt_conn.h"
+
+typedef struct wt_conn wt_conn;
+typedef struct wt_session wt_session;
+typedef struct wt_stream wt_stream;
+struct wt_app_ops; /* wt_session.h */
 
 /* How long a server keeps a connection after its last session ended, so the
  * FIN that answers the peer's CLOSE is delivered (Chromium never sends
@@ -72,9 +76,11 @@ struct wt_session {
 struct wt_conn {
   h3_conn *hc;
   quic_conn *qc;
-  wt_conn_config cfg;
+  bool server;
+  const char *path;       /* server: where sessions are accepted */
+  unsigned max_sessions;  /* server: per connection */
   h3_setting settings[4]; /* the WebTransport SETTINGS, given to h3_conn */
-  const wt_app_ops *app;
+  const struct wt_app_ops *app;
   void *app_ud;
   wt_session *sessions;
   unsigned nsessions;
@@ -84,11 +90,6 @@ struct wt_conn {
   uint64_t linger_deadline;   /* close the connection then (UINT64_MAX: no) */
   uint64_t shutdown_deadline; /* force-close then */
 };
-
-/* wt_conn.c */
-/* wt_conn_last_session_ended starts the server's linger once no session is
- * left. */
-void wt_conn_last_session_ended(wt_conn *wc);
 
 /* wt_session.c: sessions */
 /* wt_session_new links a new pending session (no CONNECT stream yet) into

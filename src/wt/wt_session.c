@@ -76,6 +76,17 @@ static void session_stream_unlink(wt_stream *ws) {
   ws->snext = ws->sprev = NULL;
 }
 
+/* last_session_ended: a server keeps the connection a little while after its
+ * last session, so the FIN that answered the peer is delivered. */
+static void last_session_ended(wt_conn *wc) {
+  if (!wc->server || wc->nsessions > 0)
+    return;
+  uint64_t d = 3 * quic_conn_pto(wc->qc);
+  if (d < WT_LINGER_MIN_NS)
+    d = WT_LINGER_MIN_NS;
+  wc->linger_deadline = quic_conn_now(wc->qc) + d;
+}
+
 void wt_session_end(wt_session *ss, uint32_t code, const uint8_t *reason, size_t reasonlen,
                     bool by_peer) {
   wt_conn *wc = ss->wc;
@@ -113,7 +124,7 @@ void wt_session_end(wt_session *ss, uint32_t code, const uint8_t *reason, size_t
       quic_stream_send(h3_stream_quic(cs), NULL, 0, true); /* FIN answers the peer */
   }
   wt_session_free_quietly(ss);
-  wt_conn_last_session_ended(wc);
+  last_session_ended(wc);
 }
 
 void wt_session_lost(wt_session *ss) {
