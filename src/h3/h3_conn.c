@@ -198,10 +198,12 @@ static int q_tx_key_ready(quic_conn *qc, void *ud) {
   hc->ctrl_out = hs;
   /* QPACK: dynamic table capacity 0, no blocked streams; then the
    * extension's settings. */
-  h3_setting list[16] = {{H3_SETTING_QPACK_MAX_TABLE_CAPACITY, 0},
-                         {H3_SETTING_QPACK_BLOCKED_STREAMS, 0}};
+  h3_setting list[2 + H3_CONN_MAX_SETTINGS] = {{H3_SETTING_QPACK_MAX_TABLE_CAPACITY, 0},
+                                               {H3_SETTING_QPACK_BLOCKED_STREAMS, 0}};
   size_t n = 2;
-  for (size_t i = 0; i < hc->cfg.nsettings && n < sizeof(list) / sizeof(list[0]); i++)
+  if (hc->cfg.nsettings > H3_CONN_MAX_SETTINGS)
+    return h3_conn_error(hc, H3_INTERNAL_ERROR, "cannot send SETTINGS");
+  for (size_t i = 0; i < hc->cfg.nsettings; i++)
     list[n++] = hc->cfg.settings[i];
   uint8_t buf[256];
   buf[0] = H3_STREAM_CONTROL;

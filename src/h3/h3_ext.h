@@ -66,11 +66,14 @@ typedef struct h3_ext_ops {
   int (*datagram)(h3_conn *hc, const uint8_t *data, size_t len, void *ud);
 } h3_ext_ops;
 
+#define H3_CONN_MAX_SETTINGS 14
+
 typedef struct h3_conn_config {
   bool server;
   size_t max_header_size; /* cap on a HEADERS payload we read */
   /* Settings sent after our QPACK ones (capacity 0, blocked streams 0),
-   * in this order. The array is kept by reference. */
+   * in this order; at most H3_CONN_MAX_SETTINGS. The array is kept by
+   * reference. */
   const h3_setting *settings;
   size_t nsettings;
 } h3_conn_config;
