@@ -1,13 +1,13 @@
 /* An HTTP/3 connection (RFC 9114) on one QUIC connection, for both roles.
  *
- * Owns: our control stream and SETTINGS (GOAWAY later), the peer's control
+ * Owns: our control stream with SETTINGS and GOAWAY, the peer's control
  * and QPACK streams, the classification of every stream by its first varint,
  * request streams (HEADERS and DATA frames, the QPACK codec), the peer's
  * SETTINGS and GOAWAY. It knows nothing of what runs on top: an extension
  * (WebTransport, src/wt) gets hooks to claim streams whose first varint
  * HTTP/3 does not know, to take requests and the DATA of request streams it
- * owns, and to receive datagrams; the settings it needs are configuration.
- * Sans-I/O like the QUIC layer below: it never reads a clock. */
+ * owns, and to receive datagrams; the settings it needs are configuration
+ * (h3_ext.h). The streams' API is h3_stream.h. Sans-I/O like the QUIC layer below: it never reads a clock. */
 #ifndef WTPING_H3_CONN_H
 #define WTPING_H3_CONN_H
 
@@ -15,11 +15,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "h3/h3_settings.h"
-#include "quic/quic_conn.h"
-
 #include "h3/h3_ext.h"
+#include "h3/h3_settings.h"
 #include "h3/h3_stream.h"
+#include "quic/quic_conn.h"
 
 /* h3_conn_new attaches HTTP/3 to |qc| (it installs itself as |qc|'s
  * quic_app_ops) with the extension |ext| (may be NULL). Returns NULL on
