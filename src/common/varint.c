@@ -1,6 +1,8 @@
 /* QUIC variable-length integers (RFC 9000 section 16). */
 #include "common/varint.h"
 
+#include <string.h>
+
 size_t varint_len(uint64_t v) {
   if (v < (UINT64_C(1) << 6)) {
     return 1;
@@ -86,4 +88,22 @@ size_t varint_pair_decode(const uint8_t *p, size_t len, uint64_t *a, uint64_t *b
   *a = va;
   *b = vb;
   return na + nb;
+}
+
+size_t varint_fill(uint8_t *acc, uint8_t *acclen, const uint8_t *data, size_t len, uint64_t *v,
+                   bool *done) {
+  size_t old = *acclen;
+  size_t take = VARINT_MAXLEN - old;
+  if (take > len)
+    take = len;
+  memcpy(acc + old, data, take);
+  size_t n = varint_decode(acc, old + take, v);
+  if (n == 0) {
+    *acclen = (uint8_t)(old + take);
+    *done = false;
+    return take;
+  }
+  *acclen = 0;
+  *done = true;
+  return n - old;
 }

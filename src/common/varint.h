@@ -5,6 +5,7 @@
 #ifndef WTPING_VARINT_H
 #define WTPING_VARINT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,5 +31,13 @@ uint8_t *varint_encode(uint8_t *p, uint64_t v);
  * a capsule header, a WebTransport stream preface). Returns the bytes
  * consumed, or 0 when the span does not yet hold both. */
 size_t varint_pair_decode(const uint8_t *p, size_t len, uint64_t *a, uint64_t *b);
+
+/* varint_fill accumulates one varint that may arrive in pieces: |acc| holds
+ * the |*acclen| bytes seen so far (room for VARINT_MAXLEN). It takes bytes
+ * from |data| (|len| > 0) and returns how many it used. When the varint is
+ * complete it sets |*done|, stores it in |*v| and resets |*acclen| to 0;
+ * otherwise |*done| is false and all of |data| was used. */
+size_t varint_fill(uint8_t *acc, uint8_t *acclen, const uint8_t *data, size_t len, uint64_t *v,
+                   bool *done);
 
 #endif

@@ -1,5 +1,5 @@
 /* HTTP/3 frame headers (RFC 9114 section 7) and unidirectional stream types.
- * Pure functions; the incremental buffering lives in wt_conn.c. */
+ * Pure functions; the incremental buffering lives in h3_stream.c. */
 #ifndef WTPING_H3_FRAME_H
 #define WTPING_H3_FRAME_H
 

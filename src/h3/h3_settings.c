@@ -105,39 +105,24 @@ bool h3_settings_supports_wt(const h3_settings *s) {
   return s->wt_max_sessions > 0 && s->enable_connect_protocol && s->h3_datagram;
 }
 
-static const uint64_t ours[][2] = {
-    {H3_SETTING_QPACK_MAX_TABLE_CAPACITY, 0},
-    {H3_SETTING_QPACK_BLOCKED_STREAMS, 0},
-    {H3_SETTING_ENABLE_CONNECT_PROTOCOL, 1},
-    {H3_SETTING_H3_DATAGRAM, 1},
-    {H3_SETTING_ENABLE_WEBTRANSPORT, 1},
-};
-
-/* h3_settings_write_ours also returns 0 (and writes nothing) if
- * |max_sessions| exceeds VARINT_MAX. */
-size_t h3_settings_write_ours(uint8_t *p, size_t cap, uint64_t max_sessions) {
+size_t h3_settings_write(uint8_t *p, size_t cap, const h3_setting *list, size_t n) {
   size_t paylen = 0, total, i;
   uint8_t *q;
 
-  if (varint_len(max_sessions) == 0) {
-    return 0;
+  for (i = 0; i < n; ++i) {
+    if (varint_len(list[i].id) == 0 || varint_len(list[i].value) == 0) {
+      return 0;
+    }
+    paylen += varint_len(list[i].id) + varint_len(list[i].value);
   }
-  for (i = 0; i < sizeof(ours) / sizeof(ours[0]); ++i) {
-    paylen += varint_len(ours[i][0]) + varint_len(ours[i][1]);
-  }
-  paylen += varint_len(H3_SETTING_WT_MAX_SESSIONS_DRAFT07) + varint_len(max_sessions);
-
   total = varint_len(H3_FRAME_SETTINGS) + varint_len(paylen) + paylen;
   if (total > cap) {
     return 0;
   }
-
   q = p + h3_frame_hdr_write(p, H3_FRAME_SETTINGS, paylen);
-  for (i = 0; i < sizeof(ours) / sizeof(ours[0]); ++i) {
-    q = varint_encode(q, ours[i][0]);
-    q = varint_encode(q, ours[i][1]);
+  for (i = 0; i < n; ++i) {
+    q = varint_encode(q, list[i].id);
+    q = varint_encode(q, list[i].value);
   }
-  q = varint_encode(q, H3_SETTING_WT_MAX_SESSIONS_DRAFT07);
-  q = varint_encode(q, max_sessions);
   return (size_t)(q - p);
 }

@@ -40,10 +40,16 @@ uint64_t h3_settings_parse(const uint8_t *payload, size_t len, h3_settings *out)
  * WebTransport session as Chromium speaks it (draft-02 or draft-07). */
 bool h3_settings_supports_wt(const h3_settings *s);
 
-/* h3_settings_write_ours writes our whole SETTINGS frame (type, length,
- * payload: 0x01=0, 0x07=0, 0x08=1, 0x33=1, 0x2b603742=1, 0xc671706a=|max_sessions|)
- * at |p|, which has |cap| bytes, and returns its length, or 0 if it does not
- * fit. */
-size_t h3_settings_write_ours(uint8_t *p, size_t cap, uint64_t max_sessions);
+/* One setting to send. */
+typedef struct h3_setting {
+  uint64_t id;
+  uint64_t value;
+} h3_setting;
+
+/* h3_settings_write writes a whole SETTINGS frame (type, length, then the
+ * |n| pairs of |list| in order) at |p|, which has |cap| bytes, and returns
+ * its length, or 0 (nothing written) if it does not fit or an id or value
+ * exceeds VARINT_MAX. */
+size_t h3_settings_write(uint8_t *p, size_t cap, const h3_setting *list, size_t n);
 
 #endif

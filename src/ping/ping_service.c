@@ -23,8 +23,7 @@ typedef struct ping_stream {
 } ping_stream;
 
 static void session_peer(wt_session *ss, char *buf, size_t cap) {
-  const ngtcp2_path *p = quic_conn_path(wt_conn_quic(wt_session_conn(ss)));
-  addr_format((const struct sockaddr *)p->remote.addr, buf, cap);
+  addr_format(wt_session_peer_addr(ss), buf, cap);
 }
 
 static void count_ping(wt_session *ss) {

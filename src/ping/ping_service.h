@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "wt/wt_conn.h"
+#include "wt/wt_session.h"
 
 typedef struct ping_stats {
   uint64_t sessions_total;

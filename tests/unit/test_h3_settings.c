@@ -249,6 +249,16 @@ static void test_supports_wt(void **state) {
   assert_false(h3_settings_supports_wt(&s));
 }
 
+/* The list wt_conn.c gives h3_conn (after h3_conn's own QPACK pair). */
+static size_t write_ours(uint8_t *buf, size_t cap, uint64_t max_sessions) {
+  const h3_setting list[] = {
+      {H3_SETTING_QPACK_MAX_TABLE_CAPACITY, 0}, {H3_SETTING_QPACK_BLOCKED_STREAMS, 0},
+      {H3_SETTING_ENABLE_CONNECT_PROTOCOL, 1},  {H3_SETTING_H3_DATAGRAM, 1},
+      {H3_SETTING_ENABLE_WEBTRANSPORT, 1},      {H3_SETTING_WT_MAX_SESSIONS_DRAFT07, max_sessions},
+  };
+  return h3_settings_write(buf, cap, list, sizeof(list) / sizeof(list[0]));
+}
+
 static void test_write_ours(void **state) {
   static const uint8_t expect[] = {
       0x04, 0x16,                                     /* SETTINGS, 22 bytes */
@@ -267,7 +277,7 @@ static void test_write_ours(void **state) {
   (void)state;
 
   memset(buf, 0xaa, sizeof(buf));
-  n = h3_settings_write_ours(buf, sizeof(buf), 16);
+  n = write_ours(buf, sizeof(buf), 16);
   assert_int_equal(n, sizeof(expect));
   assert_memory_equal(buf, expect, sizeof(expect));
   assert_int_equal(buf[n], 0xaa);
@@ -288,19 +298,24 @@ static void test_write_ours(void **state) {
   assert_true(h3_settings_supports_wt(&s));
 
   /* Exactly enough room, one byte short. */
-  assert_int_equal(h3_settings_write_ours(buf, sizeof(expect), 16), sizeof(expect));
+  assert_int_equal(write_ours(buf, sizeof(expect), 16), sizeof(expect));
   memset(buf, 0xaa, sizeof(buf));
-  assert_int_equal(h3_settings_write_ours(buf, sizeof(expect) - 1, 16), 0);
-  assert_int_equal(h3_settings_write_ours(buf, 0, 16), 0);
+  assert_int_equal(write_ours(buf, sizeof(expect) - 1, 16), 0);
+  assert_int_equal(write_ours(buf, 0, 16), 0);
   assert_int_equal(buf[0], 0xaa);
 
   /* Bigger values grow the length field. */
-  n = h3_settings_write_ours(buf, sizeof(buf), VARINT_MAX);
+  n = write_ours(buf, sizeof(buf), VARINT_MAX);
   assert_int_equal(n, sizeof(expect) + 7);
   assert_int_equal(buf[1], 0x16 + 7);
   assert_int_equal(h3_settings_parse(buf + 2, n - 2, &s), 0);
   assert_true(s.wt_max_sessions == VARINT_MAX);
-  assert_int_equal(h3_settings_write_ours(buf, sizeof(buf), VARINT_MAX + 1), 0);
+  assert_int_equal(write_ours(buf, sizeof(buf), VARINT_MAX + 1), 0);
+
+  /* An empty list is an empty SETTINGS frame. */
+  assert_int_equal(h3_settings_write(buf, sizeof(buf), NULL, 0), 2);
+  assert_int_equal(buf[0], 0x04);
+  assert_int_equal(buf[1], 0x00);
 }
 
 int main(void) {

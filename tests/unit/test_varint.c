@@ -181,12 +181,48 @@ static void test_pair_decode(void **state) {
   }
 }
 
+static void test_fill(void **state) {
+  static const uint8_t two[] = {0x40, 0x41};
+  static const uint8_t four[] = {0x80, 0x00, 0x78, 0xae, 0xaa, 0xbb};
+  static const uint8_t eight[] = {0xc0, 0, 0, 0, 0xc6, 0x71, 0x70, 0x6a, 0x01};
+  uint8_t acc[VARINT_MAXLEN], acclen = 0;
+  uint64_t v = 0;
+  bool done = true;
+  (void)state;
+
+  /* A 2-byte varint a byte at a time. */
+  assert_int_equal(varint_fill(acc, &acclen, two, 1, &v, &done), 1);
+  assert_false(done);
+  assert_int_equal(acclen, 1);
+  assert_int_equal(varint_fill(acc, &acclen, two + 1, 1, &v, &done), 1);
+  assert_true(done);
+  assert_true(v == 0x41);
+  assert_int_equal(acclen, 0);
+
+  /* 4 bytes split 3 + 3: the second call uses only what it needs. */
+  assert_int_equal(varint_fill(acc, &acclen, four, 3, &v, &done), 3);
+  assert_false(done);
+  assert_int_equal(varint_fill(acc, &acclen, four + 3, 3, &v, &done), 1);
+  assert_true(done);
+  assert_true(v == 0x78ae);
+
+  /* 8 bytes at once, followed by more data. */
+  assert_int_equal(varint_fill(acc, &acclen, eight, sizeof(eight), &v, &done), 8);
+  assert_true(done);
+  assert_true(v == 0xc671706a);
+
+  /* A 1-byte varint. */
+  assert_int_equal(varint_fill(acc, &acclen, eight + 8, 1, &v, &done), 1);
+  assert_true(done && v == 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_len_boundaries),   cmocka_unit_test(test_encode_vectors),
       cmocka_unit_test(test_decode_vectors),   cmocka_unit_test(test_decode_non_minimal),
       cmocka_unit_test(test_decode_truncated), cmocka_unit_test(test_encode_too_large),
       cmocka_unit_test(test_roundtrip),        cmocka_unit_test(test_pair_decode),
+      cmocka_unit_test(test_fill),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
