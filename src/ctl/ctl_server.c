@@ -646,17 +646,3 @@ void ctl_server_close(ctl_server *s) {
   free(s->path);
   free(s);
 }
-
-ctl_server *ctl_server_start(sd_event *ev, const char *path, unsigned mode,
-                             const ctl_command *cmds, size_t ncmds, void *ud) {
-  if (!path || !path[0])
-    return NULL;
-  ctl_server *s = NULL;
-  char err[512];
-  if (ctl_server_open(&s, ev, path, mode, cmds, ncmds, ud, err, sizeof(err)) != 0) {
-    log_warn("control socket disabled: %s", err);
-    return NULL;
-  }
-  log_info("control socket %s", path);
-  return s;
-}

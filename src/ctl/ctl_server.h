@@ -69,10 +69,4 @@ void ctl_server_set_idle_timeout(ctl_server *s, uint64_t usec);
  * commands in a daemon whose effective uid is |self|: root or |self|. */
 bool ctl_peer_is_admin(uid_t peer, uid_t self);
 
-/* ctl_server_start opens the control socket of a daemon, which is optional:
- * an empty |path| disables it, and a failure is logged as a warning (the
- * daemon still pings without it). Returns the server or NULL. */
-ctl_server *ctl_server_start(sd_event *ev, const char *path, unsigned mode,
-                             const ctl_command *cmds, size_t ncmds, void *ud);
-
 #endif
