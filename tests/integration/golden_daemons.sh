@@ -65,36 +65,19 @@ shape() {
   check "golden $name" diff -u "$GOLDEN/$name.json" "$TMP/$name.json"
 }
 
-# raw SOCKET LINE: the reply line, straight from the socket
-raw() {
-  python3 - "$1" "$2" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall(sys.argv[2].encode() + b"\n")
-buf = b""
-while not buf.endswith(b"\n"):
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    buf += chunk
-sys.stdout.buffer.write(buf)
-PY
-}
-
 for d in server client; do
   sock="$run/$d.sock"
   shape "${d}_version" "$WTPCTL" -s "$sock" --json version
   shape "${d}_status" "$WTPCTL" -s "$sock" --json status
   shape "${d}_stats" "$WTPCTL" -s "$sock" --json stats
-  shape "${d}_check_ready" raw "$sock" "check ready"
-  shape "${d}_check_live" raw "$sock" "check live"
-  shape "${d}_check_usage" raw "$sock" "check"
-  shape "${d}_check_bad_arg" raw "$sock" "check soon"
-  shape "${d}_unknown_command" raw "$sock" "frobnicate"
-  shape "${d}_bad_request" raw "$sock" "Status"
-  shape "${d}_double_space" raw "$sock" "status  x"
-  shape "${d}_too_long" raw "$sock" "$(printf 'x%.0s' $(seq 1100))"
+  shape "${d}_check_ready" ctl_raw "$sock" "check ready"
+  shape "${d}_check_live" ctl_raw "$sock" "check live"
+  shape "${d}_check_usage" ctl_raw "$sock" "check"
+  shape "${d}_check_bad_arg" ctl_raw "$sock" "check soon"
+  shape "${d}_unknown_command" ctl_raw "$sock" "frobnicate"
+  shape "${d}_bad_request" ctl_raw "$sock" "Status"
+  shape "${d}_double_space" ctl_raw "$sock" "status  x"
+  shape "${d}_too_long" ctl_raw "$sock" "$(printf 'x%.0s' $(seq 1100))"
   if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
     shape "${d}_reload_denied" setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c '
 import socket, sys
@@ -104,7 +87,7 @@ print(s.makefile().readline(), end="")' "$sock"
   shape "${d}_reload" "$WTPCTL" -s "$sock" --json reload
 done
 shape server_sessions "$WTPCTL" -s "$run/server.sock" --json sessions
-shape client_sessions_unknown raw "$run/client.sock" "sessions"
+shape client_sessions_unknown ctl_raw "$run/client.sock" "sessions"
 shape client_rebind "$WTPCTL" -s "$run/client.sock" --json rebind
 # a reload that fails keeps the old configuration and says why
 cp "$conf/server.conf" "$TMP/server.conf.good"

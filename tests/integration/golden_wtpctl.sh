@@ -9,25 +9,10 @@
 # GOLDEN_UPDATE=1 rewrites the golden files instead of comparing.
 . "$(dirname "$0")/lib.sh"
 WTPCTL="$top_builddir/wtpctl"
-FAKE="$here/fake_ctl_daemon.py"
 GOLDEN="$top_srcdir/tests/golden/wtpctl"
 RUN="$TMP/run"
 mkdir -p "$RUN"
 export WTPCTL_RUNDIR="$RUN"
-
-start_fake() { # start_fake NAME SOCKET ARGS...
-  local name=$1 sock=$2
-  shift 2
-  python3 "$FAKE" --socket "$sock" --pidfile "$TMP/$name.pid" "$@" 2>>"$TMP/fake.err" &
-  PIDS+=($!)
-  for _ in $(seq 100); do
-    [ -s "$TMP/$name.pid" ] && return 0
-    sleep 0.05
-  done
-  echo "fake daemon $name did not start:"
-  cat "$TMP/fake.err"
-  exit 1
-}
 
 # golden NAME WTPCTL-ARGS...: wtpctl's stdout, then "exit N" and its
 # stderr, compared with $GOLDEN/NAME.out
