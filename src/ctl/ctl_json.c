@@ -41,11 +41,14 @@ json_object *cj_string(const char *s, size_t len) {
   char *buf;
   size_t i = 0, o = 0, n;
 
+  /* json-c counts in int; each bad byte grows to 3 */
+  if (len > INT32_MAX / 3) {
+    return NULL;
+  }
   if (utf8_valid(p, len)) {
     return json_object_new_string_len(s, (int)len);
   }
-  /* each bad byte grows to 3 */
-  if (len > (SIZE_MAX - 1) / 3 || (buf = malloc(len * 3 + 1)) == NULL) {
+  if ((buf = malloc(len * 3 + 1)) == NULL) {
     return NULL;
   }
   while (i < len) {
@@ -60,7 +63,7 @@ json_object *cj_string(const char *s, size_t len) {
       i += n;
     }
   }
-  v = o <= INT32_MAX ? json_object_new_string_len(buf, (int)o) : NULL;
+  v = json_object_new_string_len(buf, (int)o);
   free(buf);
   return v;
 }

@@ -47,7 +47,8 @@ int cj_push_double(json_object *a, double v);
 json_object *cj_push_object(json_object *a);
 
 /* cj_string returns a new string value holding the |len| bytes at |s| with
- * invalid UTF-8 replaced (see cj_add_str), or NULL when out of memory. */
+ * invalid UTF-8 replaced (see cj_add_str), or NULL when out of memory or
+ * longer than INT32_MAX / 3 bytes (json-c counts in int). */
 json_object *cj_string(const char *s, size_t len);
 
 /* cj_format_double writes |v| as cj_add_double does into |buf| (at least
