@@ -8,6 +8,6 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
   build-essential autoconf automake libtool pkg-config \
   libngtcp2-dev libngtcp2-crypto-gnutls-dev libnghttp3-dev libgnutls28-dev \
-  libsystemd-dev libconfig-dev libcmocka-dev \
+  libsystemd-dev libconfig-dev libcmocka-dev libjson-c-dev \
   openssl python3 procps util-linux mandoc nftables iproute2 chromium debootstrap systemd-container \
   dpkg-dev debhelper fakeroot lintian git >/dev/null

@@ -22,7 +22,7 @@
 #define CLIENT_RX_BUF 65536
 #define CLIENT_TX_BUF 1500
 
-typedef struct ctl_server ctl_server;
+typedef struct ctl_daemon ctl_daemon;
 
 enum client_state { CS_RESOLVING, CS_CONNECTING, CS_CONNECTED, CS_BACKOFF, CS_FINISHING, CS_DONE };
 
@@ -79,7 +79,7 @@ typedef struct client {
   uint64_t last_pong_ns;  /* when the last pong came */
   bool stalled;           /* the outage was reported */
   char status_line[400];
-  ctl_server *ctl;
+  ctl_daemon *ctl;
   uint8_t rxbuf[CLIENT_RX_BUF];
   uint8_t txbuf[CLIENT_TX_BUF];
 } client;

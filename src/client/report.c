@@ -1,6 +1,9 @@
 #include "client/report.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
+
+#include "ctl/ctl_json.h"
 
 void report_pong(FILE *f, const char *host, const char *addr, uint64_t seq, size_t bytes,
                  double ms) {
@@ -35,46 +38,64 @@ void report_summary(FILE *f, const report_run *r, const ping_track *t, const pin
     fprintf(f, "%" PRIu64 " replies were not answers to our pings\n", r->unknown);
 }
 
-static void json_string(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      fprintf(f, "\\%c", c);
-    else if (c < 0x20)
-      fprintf(f, "\\u%04x", c);
-    else
-      fputc(c, f);
+/* fixed adds |v| with three decimals ("20.000"), as the summary prints it. */
+static int fixed(json_object *o, const char *key, double v) {
+  char buf[64];
+  json_object *d;
+
+  snprintf(buf, sizeof(buf), "%.3f", v);
+  d = json_object_new_double_s(strtod(buf, NULL), buf);
+  if (d == NULL || json_object_object_add_ex(o, key, d, JSON_C_OBJECT_ADD_CONSTANT_KEY) != 0) {
+    json_object_put(d);
+    return -1;
   }
-  fputc('"', f);
+  return 0;
 }
 
 void report_json(FILE *f, const report_run *r, const ping_track *t, const ping_stats_acc *s) {
   ping_stats_summary sum;
+  json_object *o = json_object_new_object(), *rtt;
+  const char *text = NULL;
+  size_t len = 0;
+  int e = o == NULL;
+
   ping_stats_summarize(s, &sum);
-  fprintf(f, "{\"host\":");
-  json_string(f, r->host);
-  fprintf(f, ",\"address\":");
-  json_string(f, r->address);
-  fprintf(f, ",\"mode\":");
-  json_string(f, r->mode);
-  fprintf(f,
-          ",\"transmitted\":%" PRIu64 ",\"received\":%" PRIu64 ",\"lost\":%" PRIu64
-          ",\"duplicates\":%" PRIu64 ",\"late\":%" PRIu64 ",\"unknown\":%" PRIu64
-          ",\"loss_percent\":%.3f,\"time_ms\":%.3f",
-          t->transmitted, t->received, t->lost, t->duplicates, t->late, r->unknown,
-          report_loss_percent(t), (double)r->elapsed_ns / 1e6);
-  if (sum.n)
-    fprintf(f,
-            ",\"rtt_ms\":{\"min\":%.3f,\"avg\":%.3f,\"max\":%.3f,\"mdev\":%.3f,\"p50\":%.3f,"
-            "\"p90\":%.3f,\"p99\":%.3f,\"jitter\":%.3f}",
-            sum.min, sum.avg, sum.max, sum.mdev, sum.p50, sum.p90, sum.p99, sum.jitter);
-  else
-    fprintf(f, ",\"rtt_ms\":null");
-  fprintf(f, ",\"error\":");
-  if (r->error)
-    json_string(f, r->error);
-  else
-    fprintf(f, "null");
-  fprintf(f, "}\n");
+  e |= cj_add_str(o, "host", r->host);
+  e |= cj_add_str(o, "address", r->address);
+  e |= cj_add_str(o, "mode", r->mode);
+  e |= cj_add_uint(o, "transmitted", t->transmitted);
+  e |= cj_add_uint(o, "received", t->received);
+  e |= cj_add_uint(o, "lost", t->lost);
+  e |= cj_add_uint(o, "duplicates", t->duplicates);
+  e |= cj_add_uint(o, "late", t->late);
+  e |= cj_add_uint(o, "unknown", r->unknown);
+  e |= fixed(o, "loss_percent", report_loss_percent(t));
+  e |= fixed(o, "time_ms", (double)r->elapsed_ns / 1e6);
+  if (sum.n) {
+    rtt = cj_add_object(o, "rtt_ms");
+    e |= rtt == NULL;
+    if (rtt != NULL) {
+      e |= fixed(rtt, "min", sum.min);
+      e |= fixed(rtt, "avg", sum.avg);
+      e |= fixed(rtt, "max", sum.max);
+      e |= fixed(rtt, "mdev", sum.mdev);
+      e |= fixed(rtt, "p50", sum.p50);
+      e |= fixed(rtt, "p90", sum.p90);
+      e |= fixed(rtt, "p99", sum.p99);
+      e |= fixed(rtt, "jitter", sum.jitter);
+    }
+  } else {
+    e |= cj_add_null(o, "rtt_ms");
+  }
+  e |= cj_add_str(o, "error", r->error);
+  if (e == 0) {
+    text = cj_write(o, &len);
+  }
+  if (text != NULL) {
+    fwrite(text, 1, len, f);
+    fputc('\n', f);
+  } else {
+    fputs("{\"error\":\"out of memory\"}\n", f);
+  }
+  json_object_put(o);
 }

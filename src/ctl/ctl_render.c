@@ -51,13 +51,13 @@ static void fmt_double(char *buf, size_t len, double d) {
 static void fmt_derived(char *buf, size_t len, double d) { snprintf(buf, len, "%.15g", d); }
 
 /* fmt_number writes the number |v| (integers exactly), or "-". */
-static const char *fmt_number(char *buf, size_t len, const json_value *v) {
+static const char *fmt_number(char *buf, size_t len, json_object *v) {
   int64_t i;
   double d;
 
-  if (json_int(v, &i)) {
+  if (cj_int(v, &i)) {
     snprintf(buf, len, "%" PRId64, i);
-  } else if (json_number(v, &d)) {
+  } else if (cj_number(v, &d)) {
     fmt_double(buf, len, d);
   } else {
     snprintf(buf, len, "-");
@@ -66,10 +66,10 @@ static const char *fmt_number(char *buf, size_t len, const json_value *v) {
 }
 
 /* fmt_fixed writes the number |v| with |prec| decimals, or "-". */
-static const char *fmt_fixed(char *buf, size_t len, const json_value *v, int prec) {
+static const char *fmt_fixed(char *buf, size_t len, json_object *v, int prec) {
   double d;
 
-  if (json_number(v, &d)) {
+  if (cj_number(v, &d)) {
     snprintf(buf, len, "%.*f", prec, d);
   } else {
     snprintf(buf, len, "-");
@@ -90,9 +90,9 @@ static void put_str(FILE *out, const char *s, size_t len) {
 }
 
 /* put_json_str prints the string |v|, or |dflt| when |v| is not one. */
-static void put_json_str(FILE *out, const json_value *v, const char *dflt) {
+static void put_json_str(FILE *out, json_object *v, const char *dflt) {
   size_t len;
-  const char *s = json_string(v, &len);
+  const char *s = cj_str(v, &len);
 
   if (s == NULL) {
     fputs(dflt, out);
@@ -103,13 +103,13 @@ static void put_json_str(FILE *out, const json_value *v, const char *dflt) {
 
 static void key(FILE *out, const char *k) { fprintf(out, "%-*s : ", STATUS_KEY_WIDTH, k); }
 
-static void kv_str(FILE *out, const char *k, const json_value *v, const char *dflt) {
+static void kv_str(FILE *out, const char *k, json_object *v, const char *dflt) {
   key(out, k);
   put_json_str(out, v, dflt);
   fputc('\n', out);
 }
 
-static void kv_num(FILE *out, const char *k, const json_value *v) {
+static void kv_num(FILE *out, const char *k, json_object *v) {
   char buf[CELL_LEN];
 
   key(out, k);
@@ -143,19 +143,19 @@ void ctl_format_duration(char *buf, size_t len, double seconds) {
 /* ---------------------------------------------------------------- status */
 
 /* status_common prints the lines both daemons share. */
-static void status_common(FILE *out, const json_value *r, const char *daemon) {
-  const json_value *state = json_get(r, "state");
+static void status_common(FILE *out, json_object *r, const char *daemon) {
+  json_object *state = cj_get(r, "state");
   char buf[CELL_LEN];
   double d;
 
   key(out, "Daemon");
   fprintf(out, "%s\n", daemon);
-  kv_str(out, "Version", json_get(r, "version"), "-");
-  kv_num(out, "PID", json_get(r, "pid"));
+  kv_str(out, "Version", cj_get(r, "version"), "-");
+  kv_num(out, "PID", cj_get(r, "pid"));
 
   key(out, "State");
-  if (json_string(state, NULL) != NULL && strcmp(json_string(state, NULL), "backoff") == 0) {
-    if (json_number(json_get(r, "backoff_until"), &d)) {
+  if (cj_str(state, NULL) != NULL && strcmp(cj_str(state, NULL), "backoff") == 0) {
+    if (cj_number(cj_get(r, "backoff_until"), &d)) {
       fprintf(out, "backing off for %.1f s\n", d < 0 ? 0.0 : d);
     } else {
       fputs("backing off\n", out);
@@ -166,22 +166,22 @@ static void status_common(FILE *out, const json_value *r, const char *daemon) {
   }
 
   key(out, "Uptime");
-  if (!json_number(json_get(r, "uptime"), &d)) {
+  if (!cj_number(cj_get(r, "uptime"), &d)) {
     d = -1;
   }
   ctl_format_duration(buf, sizeof(buf), d);
   fprintf(out, "%s\n", buf);
 
-  kv_str(out, "Config", json_get(r, "config"), "none");
+  kv_str(out, "Config", cj_get(r, "config"), "none");
 }
 
-static void status_server(FILE *out, const json_value *r) {
-  const json_value *listen = json_get(r, "listen");
-  const json_value *sessions = json_get(r, "sessions");
-  const json_value *pings = json_get(r, "pings");
-  const json_value *errors = json_get(r, "errors");
+static void status_server(FILE *out, json_object *r) {
+  json_object *listen = cj_get(r, "listen");
+  json_object *sessions = cj_get(r, "sessions");
+  json_object *pings = cj_get(r, "pings");
+  json_object *errors = cj_get(r, "errors");
   char a[CELL_LEN], b[CELL_LEN], c[CELL_LEN], d[CELL_LEN];
-  size_t i, n = json_array_len(listen);
+  size_t i, n = cj_len(listen);
 
   key(out, "Listen");
   if (n == 0) {
@@ -191,69 +191,69 @@ static void status_server(FILE *out, const json_value *r) {
     if (i > 0) {
       fputs(", ", out);
     }
-    put_json_str(out, json_array_at(listen, i), "-");
+    put_json_str(out, cj_at(listen, i), "-");
   }
   fputc('\n', out);
 
-  kv_str(out, "Path", json_get(r, "path"), "-");
-  kv_num(out, "Connections", json_get(r, "connections"));
+  kv_str(out, "Path", cj_get(r, "path"), "-");
+  kv_num(out, "Connections", cj_get(r, "connections"));
 
   key(out, "Sessions");
-  fprintf(out, "%s now / %s total\n", fmt_number(a, sizeof(a), json_get(sessions, "now")),
-          fmt_number(b, sizeof(b), json_get(sessions, "total")));
+  fprintf(out, "%s now / %s total\n", fmt_number(a, sizeof(a), cj_get(sessions, "now")),
+          fmt_number(b, sizeof(b), cj_get(sessions, "total")));
 
   key(out, "Pings answered");
-  fprintf(out, "%s stream / %s datagram\n", fmt_number(a, sizeof(a), json_get(pings, "stream")),
-          fmt_number(b, sizeof(b), json_get(pings, "datagram")));
+  fprintf(out, "%s stream / %s datagram\n", fmt_number(a, sizeof(a), cj_get(pings, "stream")),
+          fmt_number(b, sizeof(b), cj_get(pings, "datagram")));
 
   key(out, "Errors");
   fprintf(out, "%s unknown lines, %s datagrams dropped, %s streams reset, %s packets dropped\n",
-          fmt_number(a, sizeof(a), json_get(errors, "unknown_lines")),
-          fmt_number(b, sizeof(b), json_get(errors, "datagrams_dropped")),
-          fmt_number(c, sizeof(c), json_get(errors, "streams_reset")),
-          fmt_number(d, sizeof(d), json_get(errors, "packets_dropped")));
+          fmt_number(a, sizeof(a), cj_get(errors, "unknown_lines")),
+          fmt_number(b, sizeof(b), cj_get(errors, "datagrams_dropped")),
+          fmt_number(c, sizeof(c), cj_get(errors, "streams_reset")),
+          fmt_number(d, sizeof(d), cj_get(errors, "packets_dropped")));
 }
 
-static void status_client(FILE *out, const json_value *r) {
-  const json_value *rtt = json_get(r, "rtt_ms");
+static void status_client(FILE *out, json_object *r) {
+  json_object *rtt = cj_get(r, "rtt_ms");
   char a[CELL_LEN], b[CELL_LEN], c[CELL_LEN];
   double down, longest;
 
-  kv_str(out, "Server URL", json_get(r, "url"), "-");
-  kv_str(out, "Server address", json_get(r, "server"), "none");
-  kv_str(out, "Mode", json_get(r, "mode"), "-");
+  kv_str(out, "Server URL", cj_get(r, "url"), "-");
+  kv_str(out, "Server address", cj_get(r, "server"), "none");
+  kv_str(out, "Mode", cj_get(r, "mode"), "-");
 
   key(out, "RTT last/avg/p99");
-  if (json_type_of(rtt) == JSON_OBJECT) {
-    fprintf(out, "%s / %s / %s ms\n", fmt_fixed(a, sizeof(a), json_get(rtt, "last"), 3),
-            fmt_fixed(b, sizeof(b), json_get(rtt, "avg"), 3),
-            fmt_fixed(c, sizeof(c), json_get(rtt, "p99"), 3));
+  if (cj_is_object(rtt)) {
+    fprintf(out, "%s / %s / %s ms\n", fmt_fixed(a, sizeof(a), cj_get(rtt, "last"), 3),
+            fmt_fixed(b, sizeof(b), cj_get(rtt, "avg"), 3),
+            fmt_fixed(c, sizeof(c), cj_get(rtt, "p99"), 3));
   } else {
     fputs("no reply yet\n", out);
   }
 
   key(out, "Sent/received/loss");
-  fprintf(out, "%s / %s / %s%%\n", fmt_number(a, sizeof(a), json_get(r, "transmitted")),
-          fmt_number(b, sizeof(b), json_get(r, "received")),
-          fmt_fixed(c, sizeof(c), json_get(r, "loss_percent"), 1));
+  fprintf(out, "%s / %s / %s%%\n", fmt_number(a, sizeof(a), cj_get(r, "transmitted")),
+          fmt_number(b, sizeof(b), cj_get(r, "received")),
+          fmt_fixed(c, sizeof(c), cj_get(r, "loss_percent"), 1));
 
-  kv_num(out, "Reconnects", json_get(r, "reconnects"));
+  kv_num(out, "Reconnects", cj_get(r, "reconnects"));
   key(out, "Downtime");
-  if (!json_number(json_get(r, "downtime"), &down)) {
+  if (!cj_number(cj_get(r, "downtime"), &down)) {
     fputs("-\n", out);
-  } else if (!json_number(json_get(r, "longest_outage"), &longest)) {
+  } else if (!cj_number(cj_get(r, "longest_outage"), &longest)) {
     fprintf(out, "%.1f s\n", down);
   } else {
     fprintf(out, "%.1f s (longest outage %.1f s)\n", down, longest);
   }
-  kv_str(out, "Last error", json_get(r, "last_error"), "none");
+  kv_str(out, "Last error", cj_get(r, "last_error"), "none");
 }
 
-int ctl_render_status(FILE *out, const json_value *reply, char *err, size_t errlen) {
-  const char *daemon = json_string(json_get(reply, "daemon"), NULL);
+int ctl_render_status(FILE *out, json_object *reply, char *err, size_t errlen) {
+  const char *daemon = cj_str(cj_get(reply, "daemon"), NULL);
   char pid[CELL_LEN];
 
-  if (json_type_of(reply) != JSON_OBJECT) {
+  if (!cj_is_object(reply)) {
     set_err(err, errlen, "the reply is not an object");
     return -1;
   }
@@ -268,40 +268,40 @@ int ctl_render_status(FILE *out, const json_value *reply, char *err, size_t errl
     status_client(out, reply);
   }
   fprintf(out, "%s (pid %s) is running\n", daemon,
-          fmt_number(pid, sizeof(pid), json_get(reply, "pid")));
+          fmt_number(pid, sizeof(pid), cj_get(reply, "pid")));
   return 0;
 }
 
 /* ---------------------------------------------------------------- histogram */
 
 typedef struct histogram {
-  const json_value *bounds, *counts;
+  json_object *bounds, *counts;
   size_t n; /* bounds; counts has n + 1 */
   double sum_ms;
 } histogram;
 
 /* get_histogram checks "rtt_histogram" of |reply|: 0 with |*h| filled, 1
  * when there is none (absent or null), -1 when it is malformed. */
-static int get_histogram(const json_value *reply, histogram *h, char *err, size_t errlen) {
-  const json_value *v = json_get(reply, "rtt_histogram");
+static int get_histogram(json_object *reply, histogram *h, char *err, size_t errlen) {
+  json_object *v = cj_get(reply, "rtt_histogram");
   size_t i;
   double prev = -INFINITY;
 
-  if (v == NULL || json_is_null(v)) {
+  if (v == NULL) {
     return 1;
   }
-  h->bounds = json_get(v, "bounds_ms");
-  h->counts = json_get(v, "counts");
-  h->n = json_array_len(h->bounds);
-  if (json_type_of(h->bounds) != JSON_ARRAY || json_type_of(h->counts) != JSON_ARRAY ||
-      json_array_len(h->counts) != h->n + 1 || !json_number(json_get(v, "sum_ms"), &h->sum_ms)) {
+  h->bounds = cj_get(v, "bounds_ms");
+  h->counts = cj_get(v, "counts");
+  h->n = cj_len(h->bounds);
+  if (!cj_is_array(h->bounds) || !cj_is_array(h->counts) ||
+      cj_len(h->counts) != h->n + 1 || !cj_number(cj_get(v, "sum_ms"), &h->sum_ms)) {
     set_err(err, errlen, "malformed rtt_histogram");
     return -1;
   }
   for (i = 0; i < h->n; ++i) {
     double b;
 
-    if (!json_number(json_array_at(h->bounds, i), &b) || !(b > prev)) {
+    if (!cj_number(cj_at(h->bounds, i), &b) || !(b > prev)) {
       set_err(err, errlen, "malformed rtt_histogram: bounds_ms not increasing numbers");
       return -1;
     }
@@ -310,7 +310,7 @@ static int get_histogram(const json_value *reply, histogram *h, char *err, size_
   for (i = 0; i <= h->n; ++i) {
     int64_t c;
 
-    if (!json_int(json_array_at(h->counts, i), &c) || c < 0) {
+    if (!cj_int(cj_at(h->counts, i), &c) || c < 0) {
       set_err(err, errlen, "malformed rtt_histogram: counts not non-negative integers");
       return -1;
     }
@@ -321,23 +321,23 @@ static int get_histogram(const json_value *reply, histogram *h, char *err, size_
 static uint64_t hist_count(const histogram *h, size_t i) {
   int64_t c = 0;
 
-  json_int(json_array_at(h->counts, i), &c);
+  cj_int(cj_at(h->counts, i), &c);
   return (uint64_t)c;
 }
 
 static double hist_bound(const histogram *h, size_t i) {
   double b = 0;
 
-  json_number(json_array_at(h->bounds, i), &b);
+  cj_number(cj_at(h->bounds, i), &b);
   return b;
 }
 
 /* ---------------------------------------------------------------- stats */
 
-static const json_value *get_counters(const json_value *reply, char *err, size_t errlen) {
-  const json_value *counters = json_get(reply, "counters");
+static json_object *get_counters(json_object *reply, char *err, size_t errlen) {
+  json_object *counters = cj_get(reply, "counters");
 
-  if (json_type_of(counters) != JSON_OBJECT) {
+  if (!cj_is_object(counters)) {
     set_err(err, errlen, "the reply has no counters");
     return NULL;
   }
@@ -346,24 +346,24 @@ static const json_value *get_counters(const json_value *reply, char *err, size_t
 
 /* fmt_value writes a counter's value: a number, true/false, a string, or
  * "-". */
-static void put_value(FILE *out, const json_value *v) {
+static void put_value(FILE *out, json_object *v) {
   char buf[CELL_LEN];
   bool b;
 
-  if (json_bool(v, &b)) {
+  if (cj_bool(v, &b)) {
     fputs(b ? "true" : "false", out);
-  } else if (json_type_of(v) == JSON_STRING) {
+  } else if (cj_str(v, NULL) != NULL) {
     put_json_str(out, v, "-");
   } else {
     fputs(fmt_number(buf, sizeof(buf), v), out);
   }
 }
 
-int ctl_render_stats(FILE *out, const json_value *reply, char *err, size_t errlen) {
-  const json_value *counters = get_counters(reply, err, errlen);
+int ctl_render_stats(FILE *out, json_object *reply, char *err, size_t errlen) {
+  json_object *counters = get_counters(reply, err, errlen);
   histogram h;
   int hv;
-  size_t i, n, w = 0;
+  size_t i, w = 0;
 
   if (counters == NULL) {
     return -1;
@@ -372,10 +372,11 @@ int ctl_render_stats(FILE *out, const json_value *reply, char *err, size_t errle
   if (hv < 0) {
     return -1;
   }
-  n = json_object_len(counters);
-  for (i = 0; i < n; ++i) {
-    size_t len = strlen(json_object_key(counters, i, NULL));
+  /* members in the order of the reply */
+  json_object_object_foreach(counters, name, value) {
+    size_t len = strlen(name);
 
+    (void)value;
     if (len > w) {
       w = len;
     }
@@ -383,13 +384,12 @@ int ctl_render_stats(FILE *out, const json_value *reply, char *err, size_t errle
   if (w > STATS_KEY_WIDTH_MAX) {
     w = STATS_KEY_WIDTH_MAX;
   }
-  for (i = 0; i < n; ++i) {
-    const char *k = json_object_key(counters, i, NULL);
+  json_object_object_foreach(counters, k, v) {
     size_t len = strlen(k);
 
     put_str(out, k, len);
     fprintf(out, "%*s : ", len < w ? (int)(w - len) : 0, "");
-    put_value(out, json_object_value(counters, i));
+    put_value(out, v);
     fputc('\n', out);
   }
 
@@ -426,11 +426,11 @@ static const char *const col_names[NCOLS] = {"ID",       "PEER",       "AGE", "P
 
 /* fmt_age writes a session's age compactly: "1.5s", "4m05s", "1h02m",
  * "2d01h". */
-static void fmt_age(char *buf, size_t len, const json_value *v) {
+static void fmt_age(char *buf, size_t len, json_object *v) {
   double d;
   uint64_t s;
 
-  if (!json_number(v, &d) || !(d >= 0) || d >= 1e18) {
+  if (!cj_number(v, &d) || !(d >= 0) || d >= 1e18) {
     snprintf(buf, len, "-");
     return;
   }
@@ -448,16 +448,16 @@ static void fmt_age(char *buf, size_t len, const json_value *v) {
 
 /* session_cell writes column |col| of the session |s|, control characters
  * of the peer replaced. */
-static void session_cell(char *buf, size_t len, const json_value *s, int col) {
+static void session_cell(char *buf, size_t len, json_object *s, int col) {
   size_t i, n;
   const char *p;
 
   switch (col) {
   case COL_ID:
-    fmt_number(buf, len, json_get(s, "id"));
+    fmt_number(buf, len, cj_get(s, "id"));
     break;
   case COL_PEER:
-    p = json_string(json_get(s, "peer"), &n);
+    p = cj_str(cj_get(s, "peer"), &n);
     if (p == NULL) {
       snprintf(buf, len, "-");
       break;
@@ -468,19 +468,19 @@ static void session_cell(char *buf, size_t len, const json_value *s, int col) {
     buf[i] = '\0';
     break;
   case COL_AGE:
-    fmt_age(buf, len, json_get(s, "age"));
+    fmt_age(buf, len, cj_get(s, "age"));
     break;
   case COL_PINGS:
-    fmt_number(buf, len, json_get(s, "pings"));
+    fmt_number(buf, len, cj_get(s, "pings"));
     break;
   case COL_SRTT:
-    fmt_fixed(buf, len, json_get(s, "srtt_ms"), 3);
+    fmt_fixed(buf, len, cj_get(s, "srtt_ms"), 3);
     break;
   case COL_MINRTT:
-    fmt_fixed(buf, len, json_get(s, "min_rtt_ms"), 3);
+    fmt_fixed(buf, len, cj_get(s, "min_rtt_ms"), 3);
     break;
   default:
-    fmt_number(buf, len, json_get(s, "cwnd"));
+    fmt_number(buf, len, cj_get(s, "cwnd"));
     break;
   }
 }
@@ -497,18 +497,18 @@ static void put_cell(FILE *out, int col, const char *text, int w) {
   }
 }
 
-int ctl_render_sessions(FILE *out, const json_value *reply, char *err, size_t errlen) {
-  const json_value *list = json_get(reply, "sessions");
+int ctl_render_sessions(FILE *out, json_object *reply, char *err, size_t errlen) {
+  json_object *list = cj_get(reply, "sessions");
   char cell[CELL_LEN];
   int w[NCOLS], col;
-  size_t i, n = json_array_len(list);
+  size_t i, n = cj_len(list);
   bool truncated = false;
 
-  if (json_type_of(list) != JSON_ARRAY) {
+  if (!cj_is_array(list)) {
     set_err(err, errlen, "the reply has no sessions list");
     return -1;
   }
-  json_bool(json_get(reply, "truncated"), &truncated);
+  cj_bool(cj_get(reply, "truncated"), &truncated);
   if (n == 0) {
     fputs("no sessions\n", out);
     return 0;
@@ -521,7 +521,7 @@ int ctl_render_sessions(FILE *out, const json_value *reply, char *err, size_t er
     for (col = 0; col < NCOLS; ++col) {
       int len;
 
-      session_cell(cell, sizeof(cell), json_array_at(list, i), col);
+      session_cell(cell, sizeof(cell), cj_at(list, i), col);
       len = (int)strlen(cell);
       if (len > w[col]) {
         w[col] = len;
@@ -533,7 +533,7 @@ int ctl_render_sessions(FILE *out, const json_value *reply, char *err, size_t er
   }
   for (i = 0; i < n; ++i) {
     for (col = 0; col < NCOLS; ++col) {
-      session_cell(cell, sizeof(cell), json_array_at(list, i), col);
+      session_cell(cell, sizeof(cell), cj_at(list, i), col);
       put_cell(out, col, cell, w[col]);
     }
   }
@@ -639,28 +639,28 @@ static void metric_name(char *buf, size_t len, const char *prefix, const char *c
 
 /* metric_value writes a counter's value in the exposition format, or
  * returns false for values that have none (strings, null, containers). */
-static bool metric_value(char *buf, size_t len, const json_value *v) {
+static bool metric_value(char *buf, size_t len, json_object *v) {
   bool b;
 
-  if (json_bool(v, &b)) {
+  if (cj_bool(v, &b)) {
     snprintf(buf, len, "%d", b ? 1 : 0);
     return true;
   }
-  if (json_type_of(v) != JSON_NUMBER) {
+  if (!json_object_is_type(v, json_type_int) && !json_object_is_type(v, json_type_double)) {
     return false;
   }
   fmt_number(buf, len, v);
   return true;
 }
 
-int ctl_render_metrics(FILE *out, const json_value *reply, const char *daemon, char *err,
+int ctl_render_metrics(FILE *out, json_object *reply, const char *daemon, char *err,
                        size_t errlen) {
-  const json_value *counters = get_counters(reply, err, errlen);
+  json_object *counters = get_counters(reply, err, errlen);
   char prefix[64], name[256], value[CELL_LEN];
   const char *who = "the daemon";
   histogram h;
   int hv;
-  size_t i, n;
+  size_t i;
 
   if (counters == NULL) {
     return -1;
@@ -689,13 +689,11 @@ int ctl_render_metrics(FILE *out, const json_value *reply, const char *daemon, c
     who = daemon;
   }
 
-  n = json_object_len(counters);
-  for (i = 0; i < n; ++i) {
-    const char *k = json_object_key(counters, i, NULL);
+  json_object_object_foreach(counters, k, v) {
     bool gauge = ctl_metric_is_gauge(k);
     const char *help = help_of(k);
 
-    if (!metric_value(value, sizeof(value), json_object_value(counters, i))) {
+    if (!metric_value(value, sizeof(value), v)) {
       continue;
     }
     metric_name(name, sizeof(name), prefix, k, !gauge);

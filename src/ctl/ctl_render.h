@@ -9,22 +9,22 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "common/json_parse.h"
+#include "ctl/ctl_json.h"
 
 /* ctl_render_status prints the reply to "status" as aligned "Key : value"
  * lines (the server's or the client's set, chosen by "daemon"; the keys of
  * both are as wide) and a last line "wtping-server (pid 123) is
  * running". Returns 0, or -1 with a
  * message in |err| when |reply| is not an object. */
-int ctl_render_status(FILE *out, const json_value *reply, char *err, size_t errlen);
+int ctl_render_status(FILE *out, json_object *reply, char *err, size_t errlen);
 
 /* ctl_render_stats prints every counter of a "stats" reply on its own
  * "name : value" line, then the RTT histogram (if any) bucket by bucket. */
-int ctl_render_stats(FILE *out, const json_value *reply, char *err, size_t errlen);
+int ctl_render_stats(FILE *out, json_object *reply, char *err, size_t errlen);
 
 /* ctl_render_sessions prints a "sessions" reply as a table: ID, PEER, AGE,
  * PINGS, SRTT(ms), MINRTT(ms), CWND; "no sessions" when it is empty. */
-int ctl_render_sessions(FILE *out, const json_value *reply, char *err, size_t errlen);
+int ctl_render_sessions(FILE *out, json_object *reply, char *err, size_t errlen);
 
 /* ctl_render_metrics prints a "stats" reply in the Prometheus text
  * exposition format (version 0.0.4). Metric names are
@@ -33,7 +33,7 @@ int ctl_render_sessions(FILE *out, const json_value *reply, char *err, size_t er
  * counter, gauges (see ctl_metric_is_gauge) TYPE gauge. The RTT histogram
  * becomes the histogram "<daemon>_rtt_seconds" with cumulative buckets.
  * Returns -1 (having printed nothing) when the reply is malformed. */
-int ctl_render_metrics(FILE *out, const json_value *reply, const char *daemon, char *err,
+int ctl_render_metrics(FILE *out, json_object *reply, const char *daemon, char *err,
                        size_t errlen);
 
 /* ctl_metric_is_gauge says whether the counter |name| of a "stats" reply is

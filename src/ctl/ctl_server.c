@@ -52,7 +52,6 @@ struct ctl_server {
   size_t nclients;
   uint64_t idle_usec;
   uid_t self;
-  jw reply; /* the reply being built, reused */
 };
 
 bool ctl_peer_is_admin(uid_t peer, uid_t self) { return peer == 0 || peer == self; }
@@ -150,23 +149,26 @@ static int client_append(ctl_client *c, const char *p, size_t len) {
 }
 
 /*
- * reply_error puts {"ok":false,"error":|msg|} in |w|.
+ * reply_error returns {"ok":false,"error":|msg|}, or NULL when out of
+ * memory.
  */
-static void reply_error(jw *w, const char *msg) {
-  jw_reset(w);
-  jw_obj_begin(w);
-  jw_kv_bool(w, "ok", false);
-  jw_kv_str(w, "error", msg);
-  jw_obj_end(w);
+static json_object *reply_error(const char *msg) {
+  json_object *r = json_object_new_object();
+
+  if (r == NULL || (cj_add_bool(r, "ok", false) | cj_add_str(r, "error", msg)) != 0) {
+    json_object_put(r);
+    return NULL;
+  }
+  return r;
 }
 
 /*
- * build_reply puts the reply to the request |line| (|len| bytes, without
- * '\n') from |c| in the server's reply writer.
+ * build_reply returns the reply to the request |line| (|len| bytes, without
+ * '\n') from |c|, or NULL when out of memory.
  */
-static void build_reply(ctl_client *c, const char *line, size_t len) {
+static json_object *build_reply(ctl_client *c, const char *line, size_t len) {
   ctl_server *s = c->srv;
-  jw *w = &s->reply;
+  json_object *r;
   const ctl_command *cmd = NULL;
   ctl_request req;
   const char *perr = NULL;
@@ -175,8 +177,7 @@ static void build_reply(ctl_client *c, const char *line, size_t len) {
 
   if (ctl_request_parse(line, len, &req, &perr) != 0) {
     log_debug("control: bad request: %s", perr);
-    reply_error(w, perr);
-    return;
+    return reply_error(perr);
   }
   for (i = 0; i < s->ncmds; i++) {
     if (strcmp(s->cmds[i].name, req.cmd) == 0) {
@@ -187,33 +188,23 @@ static void build_reply(ctl_client *c, const char *line, size_t len) {
   if (cmd == NULL) {
     log_debug("control: unknown command '%s'", req.cmd);
     snprintf(err, sizeof(err), "unknown command '%s'", req.cmd);
-    reply_error(w, err);
-    return;
+    return reply_error(err);
   }
   if (cmd->admin && !(c->have_uid && ctl_peer_is_admin(c->uid, s->self))) {
     log_debug("control: '%s' refused to uid %ld", req.cmd, c->have_uid ? (long)c->uid : -1L);
-    reply_error(w, "permission denied");
-    return;
+    return reply_error("permission denied");
   }
-  jw_reset(w);
-  jw_obj_begin(w);
-  jw_kv_bool(w, "ok", true);
+  r = json_object_new_object();
+  if (r == NULL || cj_add_bool(r, "ok", true) != 0) {
+    json_object_put(r);
+    return NULL;
+  }
   err[0] = '\0';
-  if (cmd->fn(s->ud, &req, w, err, sizeof(err)) != 0) {
-    reply_error(w, err[0] ? err : "command failed");
-    return;
+  if (cmd->fn(s->ud, &req, r, err, sizeof(err)) != 0) {
+    json_object_put(r);
+    return reply_error(err[0] ? err : "command failed");
   }
-  if (w->overflow) {
-    log_warn("control: reply to '%s' exceeds %d bytes", req.cmd, CTL_REPLY_MAX);
-    reply_error(w, "reply too large");
-    return;
-  }
-  if (!jw_ok(w) || w->depth != 1 || w->key_pending) {
-    log_err("control: command '%s' wrote a malformed reply", req.cmd);
-    reply_error(w, "internal error");
-    return;
-  }
-  jw_obj_end(w);
+  return r;
 }
 
 /*
@@ -223,33 +214,37 @@ static void build_reply(ctl_client *c, const char *line, size_t len) {
  */
 static int client_request(ctl_client *c, const char *line, size_t len, const char *fail) {
   static const char oom[] = "{\"ok\":false,\"error\":\"out of memory\"}";
-  ctl_server *s = c->srv;
-  const char *text = oom;
-  size_t textlen = sizeof(oom) - 1;
+  static const char too_large[] = "{\"ok\":false,\"error\":\"reply too large\"}";
+  json_object *r;
+  const char *text = NULL;
+  size_t textlen = 0;
+  int rc = 0;
 
   if (c->outlen - c->outoff > CTL_OUT_MAX) {
     log_debug("control: client does not read its replies, closing");
     client_close(c);
     return -1;
   }
-  if (fail) {
-    reply_error(&s->reply, fail);
-  } else {
-    build_reply(c, line, len);
+  r = fail ? reply_error(fail) : build_reply(c, line, len);
+  if (r != NULL) {
+    text = cj_write(r, &textlen);
   }
-  if (jw_ok(&s->reply)) {
-    text = jw_data(&s->reply);
-    textlen = jw_len(&s->reply);
+  if (text == NULL) {
+    log_err("control: out of memory for a reply");
+    text = oom;
+    textlen = sizeof(oom) - 1;
+  } else if (textlen > CTL_REPLY_MAX - 1) {
+    log_warn("control: reply exceeds %d bytes", CTL_REPLY_MAX);
+    text = too_large;
+    textlen = sizeof(too_large) - 1;
   }
   if (client_append(c, text, textlen) != 0) {
     log_err("control: out of memory for a reply");
     client_close(c);
-    return -1;
+    rc = -1;
   }
-  if (s->reply.cap > CTL_KEEP_BUF) {
-    jw_free(&s->reply);
-  }
-  return 0;
+  json_object_put(r);
+  return rc;
 }
 
 /*
@@ -612,7 +607,6 @@ int ctl_server_open(ctl_server **out, sd_event *ev, const char *path, unsigned m
   s->ud = ud;
   s->idle_usec = CTL_IDLE_TIMEOUT_USEC;
   s->self = geteuid();
-  jw_init(&s->reply, CTL_REPLY_MAX - 1);
   *out = s;
   return 0;
 
@@ -648,22 +642,7 @@ void ctl_server_close(ctl_server *s) {
       log_warn("control: unlink %s: %s", s->path, strerror(errno));
     }
   }
-  jw_free(&s->reply);
   sd_event_unref(s->ev);
   free(s->path);
   free(s);
-}
-
-ctl_server *ctl_server_start(sd_event *ev, const char *path, unsigned mode,
-                             const ctl_command *cmds, size_t ncmds, void *ud) {
-  if (!path || !path[0])
-    return NULL;
-  ctl_server *s = NULL;
-  char err[512];
-  if (ctl_server_open(&s, ev, path, mode, cmds, ncmds, ud, err, sizeof(err)) != 0) {
-    log_warn("control socket disabled: %s", err);
-    return NULL;
-  }
-  log_info("control socket %s", path);
-  return s;
 }

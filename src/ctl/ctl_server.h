@@ -15,7 +15,7 @@
 
 #include <systemd/sd-event.h>
 
-#include "common/json.h"
+#include "ctl/ctl_json.h"
 #include "ctl/ctl_proto.h"
 
 /* largest reply, its '\n' included */
@@ -32,13 +32,13 @@
 typedef struct ctl_command {
   const char *name; /* the command word */
   bool admin;       /* only for root and the daemon's own uid */
-  /* fn writes the members of the reply object after "ok":true into |out|
-   * (keys and values; the server writes the braces and "ok") and returns 0,
-   * or returns -1 with a message for the client in |err| (the members
-   * written are dropped). |ud| is ctl_server_open's. |req->cmd| is |name|;
-   * fn checks |req->argc| and |req->argv| itself. fn must not call
-   * ctl_server_close. */
-  int (*fn)(void *ud, const ctl_request *req, jw *out, char *err, size_t errlen);
+  /* fn adds the members of the reply after "ok":true to the object |out|
+   * (with the cj_add_* functions of ctl/ctl_json.h) and returns 0, or
+   * returns -1 with a message for the client in |err| ("out of memory"
+   * when an addition failed; the members added are dropped). |ud| is
+   * ctl_server_open's. |req->cmd| is |name|; fn checks |req->argc| and
+   * |req->argv| itself. fn must not call ctl_server_close. */
+  int (*fn)(void *ud, const ctl_request *req, json_object *out, char *err, size_t errlen);
 } ctl_command;
 
 typedef struct ctl_server ctl_server;
@@ -68,11 +68,5 @@ void ctl_server_set_idle_timeout(ctl_server *s, uint64_t usec);
 /* ctl_peer_is_admin returns true if a peer with uid |peer| may run admin
  * commands in a daemon whose effective uid is |self|: root or |self|. */
 bool ctl_peer_is_admin(uid_t peer, uid_t self);
-
-/* ctl_server_start opens the control socket of a daemon, which is optional:
- * an empty |path| disables it, and a failure is logged as a warning (the
- * daemon still pings without it). Returns the server or NULL. */
-ctl_server *ctl_server_start(sd_event *ev, const char *path, unsigned mode,
-                             const ctl_command *cmds, size_t ncmds, void *ud);
 
 #endif

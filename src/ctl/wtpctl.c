@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "common/json_parse.h"
+#include "ctl/ctl_json.h"
 #include "ctl/ctl_client.h"
 #include "ctl/ctl_render.h"
 
@@ -85,12 +85,12 @@ typedef enum noise {
 typedef struct reply {
   char *raw;
   size_t len;
-  json_value *v;
+  json_object *v;
 } reply;
 
 static void reply_free(reply *r) {
   free(r->raw);
-  json_free(r->v);
+  json_object_put(r->v);
   r->raw = NULL;
   r->v = NULL;
 }
@@ -100,22 +100,22 @@ static void reply_free(reply *r) {
  * |r->v| is NULL) or "ok":false (then |r->v| is the reply). */
 static int check_reply(const char *path, const char *request, reply *r, noise quiet) {
   char err[256], msg[512];
-  const json_value *error;
+  json_object *error;
   bool ok;
   size_t len;
 
-  r->v = json_parse(r->raw, r->len, err, sizeof(err));
-  if (r->v == NULL) {
+  r->v = cj_parse(r->raw, r->len, &ok, err, sizeof(err));
+  if (!ok) {
     if (quiet != QUIET) {
       warn("%s: malformed reply: %s", path, err);
     }
     return EXIT_FAIL;
   }
-  if (!json_bool(json_get(r->v, "ok"), &ok)) {
+  if (!cj_bool(cj_get(r->v, "ok"), &ok)) {
     if (quiet != QUIET) {
       warn("%s: malformed reply: no boolean \"ok\"", path);
     }
-    json_free(r->v);
+    json_object_put(r->v);
     r->v = NULL;
     return EXIT_FAIL;
   }
@@ -123,9 +123,9 @@ static int check_reply(const char *path, const char *request, reply *r, noise qu
     return EXIT_OK;
   }
   if (quiet != QUIET) {
-    error = json_get(r->v, "error");
-    if (json_string(error, &len) != NULL) {
-      warn("%s: %s", request, sanitize(msg, sizeof(msg), json_string(error, NULL), len));
+    error = cj_get(r->v, "error");
+    if (cj_str(error, &len) != NULL) {
+      warn("%s: %s", request, sanitize(msg, sizeof(msg), cj_str(error, NULL), len));
     } else {
       warn("%s: the daemon reported an unspecified error", request);
     }
@@ -205,7 +205,7 @@ static void print_raw(const reply *r) {
   fputc('\n', stdout);
 }
 
-typedef int (*render_fn)(FILE *out, const json_value *v, char *err, size_t errlen);
+typedef int (*render_fn)(FILE *out, json_object *v, char *err, size_t errlen);
 
 /* simple_command sends |request| to the one socket and renders the reply
  * with |render| (or prints it as is with --json). */
@@ -338,9 +338,9 @@ static int cmd_sessions(const ctl_opts *o, int argc, char **argv) {
   return simple_command(o, "sessions", ctl_render_sessions);
 }
 
-static int render_version(FILE *out, const json_value *v, char *err, size_t errlen) {
-  const char *daemon = json_string(json_get(v, "daemon"), NULL);
-  const char *version = json_string(json_get(v, "version"), NULL);
+static int render_version(FILE *out, json_object *v, char *err, size_t errlen) {
+  const char *daemon = cj_str(cj_get(v, "daemon"), NULL);
+  const char *version = cj_str(cj_get(v, "version"), NULL);
   char a[128], b[128];
 
   if (daemon == NULL || version == NULL) {
@@ -359,7 +359,7 @@ static int cmd_version(const ctl_opts *o, int argc, char **argv) {
   return simple_command(o, "version", render_version);
 }
 
-static int render_reload(FILE *out, const json_value *v, char *err, size_t errlen) {
+static int render_reload(FILE *out, json_object *v, char *err, size_t errlen) {
   (void)v;
   (void)err;
   (void)errlen;
@@ -374,7 +374,7 @@ static int cmd_reload(const ctl_opts *o, int argc, char **argv) {
   return simple_command(o, "reload", render_reload);
 }
 
-static int render_drain(FILE *out, const json_value *v, char *err, size_t errlen) {
+static int render_drain(FILE *out, json_object *v, char *err, size_t errlen) {
   (void)v;
   (void)err;
   (void)errlen;
@@ -389,12 +389,12 @@ static int cmd_drain(const ctl_opts *o, int argc, char **argv) {
   return simple_command(o, "drain", render_drain);
 }
 
-static int render_rebind(FILE *out, const json_value *v, char *err, size_t errlen) {
+static int render_rebind(FILE *out, json_object *v, char *err, size_t errlen) {
   (void)err;
   (void)errlen;
   int64_t from = 0, to = 0;
-  json_int(json_get(v, "old_port"), &from);
-  json_int(json_get(v, "new_port"), &to);
+  cj_int(cj_get(v, "old_port"), &from);
+  cj_int(cj_get(v, "new_port"), &to);
   fprintf(out, "moved from local UDP port %" PRId64 " to %" PRId64 "\n", from, to);
   return 0;
 }
@@ -427,7 +427,7 @@ static int cmd_metrics(const ctl_opts *o, int argc, char **argv) {
   if (rc == EXIT_OK) {
     rc = exchange(c, sock, "stats", &st, LOUD);
     if (st.v != NULL) {
-      daemon = json_string(json_get(ver.v, "daemon"), NULL);
+      daemon = cj_str(cj_get(ver.v, "daemon"), NULL);
       if (o->json) {
         print_raw(&st);
       } else if (rc == EXIT_OK && ctl_render_metrics(stdout, st.v, daemon, err, sizeof(err)) != 0) {
@@ -462,7 +462,7 @@ static int cmd_check(const ctl_opts *o, int argc, char **argv) {
   request = strcmp(what, "ready") == 0 ? "check ready" : "check live";
   sock = pick_socket(o, path, sizeof(path));
   rc = call(o, sock, request, &r, QUIET);
-  if (rc == EXIT_OK && !(json_bool(json_get(r.v, what), &yes) && yes)) {
+  if (rc == EXIT_OK && !(cj_bool(cj_get(r.v, what), &yes) && yes)) {
     rc = EXIT_FAIL;
   }
   reply_free(&r);

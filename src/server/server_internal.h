@@ -19,7 +19,7 @@
 #define RX_BUF_SIZE 65536
 #define TX_BUF_SIZE 1500
 
-typedef struct ctl_server ctl_server;
+typedef struct ctl_daemon ctl_daemon;
 
 /* TLS credentials shared by the connections accepted while they were
  * current: a reload installs new ones without touching old sessions. */
@@ -76,7 +76,7 @@ struct server {
   uint64_t connections_total;
   uint64_t started_ns;
   bool draining;
-  ctl_server *ctl;
+  ctl_daemon *ctl;
   sd_event_source *status_timer;
   char status_line[256]; /* the last STATUS= sent */
 };

@@ -5,12 +5,13 @@ canned JSON line.
 
   fake_ctl_daemon.py --socket PATH --daemon server|client [--pidfile FILE]
                      [--reply 'COMMAND=LINE']... [--hang COMMAND]...
-                     [--close COMMAND]... [--big COMMAND]...
+                     [--close COMMAND]... [--big COMMAND]... [--pid N]
 
 --reply sends LINE (as is: it need not be JSON) for COMMAND (the whole
 request line, e.g. 'check ready'); --hang never answers COMMAND; --close
 closes the connection instead of answering; --big answers with a line of
-more than 1 MiB. The pid file is written once the socket accepts
+more than 1 MiB; --pid puts N in the replies instead of the real pid (for
+golden outputs). The pid file is written once the socket accepts
 connections. SIGTERM removes the socket; SIGKILL leaves it stale.
 """
 
@@ -147,10 +148,12 @@ def main():
     ap.add_argument("--hang", action="append", default=[])
     ap.add_argument("--close", action="append", default=[])
     ap.add_argument("--big", action="append", default=[])
+    ap.add_argument("--pid", type=int)
     cfg = ap.parse_args()
 
     pid = os.getpid()
-    cfg.canned = server_replies(pid) if cfg.daemon == "server" else client_replies(pid)
+    shown = cfg.pid if cfg.pid is not None else pid
+    cfg.canned = server_replies(shown) if cfg.daemon == "server" else client_replies(shown)
     cfg.raw = {}
     for r in cfg.reply:
         cmd, sep, text = r.partition("=")

@@ -69,3 +69,39 @@ start_server() {
   PIDS+=("$SERVER_PID")
   wait_udp "$port"
 }
+
+# start_fake NAME SOCKET ARGS...: a stand-in control-socket daemon
+# (fake_ctl_daemon.py ARGS) on SOCKET, once it accepts; pid in FAKE_PID
+start_fake() {
+  local name=$1 sock=$2
+  shift 2
+  python3 "$here/fake_ctl_daemon.py" --socket "$sock" --pidfile "$TMP/$name.pid" "$@" \
+    2>>"$TMP/fake.err" &
+  FAKE_PID=$!
+  PIDS+=("$FAKE_PID")
+  for _ in $(seq 100); do
+    [ -s "$TMP/$name.pid" ] && return 0
+    sleep 0.05
+  done
+  echo "fake daemon $name did not start:"
+  cat "$TMP/fake.err"
+  exit 1
+}
+
+# ctl_raw SOCKET LINE: the reply to the request LINE, straight from the
+# control socket (for requests wtpctl does not send)
+ctl_raw() {
+  python3 - "$1" "$2" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+buf = b""
+while not buf.endswith(b"\n"):
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    buf += chunk
+sys.stdout.buffer.write(buf)
+PY
+}

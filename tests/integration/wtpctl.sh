@@ -3,26 +3,9 @@
 # --json pass-through, metrics format, exit codes.
 . "$(dirname "$0")/lib.sh"
 WTPCTL="$top_builddir/wtpctl"
-FAKE="$here/fake_ctl_daemon.py"
 RUN="$TMP/run"
 mkdir -p "$RUN"
 export WTPCTL_RUNDIR="$RUN"
-
-# start_fake NAME SOCKET ARGS...: a fake daemon; its pid in FAKE_PID
-start_fake() {
-  local name=$1 sock=$2
-  shift 2
-  python3 "$FAKE" --socket "$sock" --pidfile "$TMP/$name.pid" "$@" 2>>"$TMP/fake.err" &
-  FAKE_PID=$!
-  PIDS+=("$FAKE_PID")
-  for _ in $(seq 100); do
-    [ -s "$TMP/$name.pid" ] && return 0
-    sleep 0.05
-  done
-  echo "fake daemon $name did not start:"
-  cat "$TMP/fake.err"
-  exit 1
-}
 
 # stop_fake PID [SIGNAL]: TERM removes the socket, KILL leaves it stale
 stop_fake() {
@@ -36,22 +19,6 @@ run() {
   rc=$?
 }
 
-# raw_request SOCKET LINE: the reply line, straight from the socket
-raw_request() {
-  python3 - "$1" "$2" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.connect(sys.argv[1])
-s.sendall(sys.argv[2].encode() + b"\n")
-buf = b""
-while not buf.endswith(b"\n"):
-    chunk = s.recv(65536)
-    if not chunk:
-        break
-    buf += chunk
-sys.stdout.buffer.write(buf)
-EOF
-}
 
 empty() { [ ! -s "$1" ]; }
 
@@ -158,10 +125,10 @@ assert all(r["ok"] is True for r in a)' "$TMP/out"
 run -s "$RUN/server.sock" --json stats
 check "stats --json: exit 0" [ $rc -eq 0 ]
 check "stats --json: parses" python3 -c 'import json, sys; assert "counters" in json.load(open(sys.argv[1]))' "$TMP/out"
-raw_request "$RUN/server.sock" stats >"$TMP/raw"
+ctl_raw "$RUN/server.sock" stats >"$TMP/raw"
 check "stats --json: the reply line as is" cmp "$TMP/raw" "$TMP/out"
 run -s "$RUN/client.sock" --json status
-raw_request "$RUN/client.sock" status >"$TMP/raw"
+ctl_raw "$RUN/client.sock" status >"$TMP/raw"
 check "status -s --json: the reply line as is" cmp "$TMP/raw" "$TMP/out"
 
 run -s "$RUN/server.sock" status

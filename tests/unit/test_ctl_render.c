@@ -11,16 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/json_parse.h"
+#include "ctl/ctl_json.h"
 #include "ctl/ctl_render.h"
 
-typedef int (*render_fn)(FILE *out, const json_value *v, char *err, size_t errlen);
+typedef int (*render_fn)(FILE *out, json_object *v, char *err, size_t errlen);
 
-static json_value *parse(const char *s) {
+static json_object *parse(const char *s) {
   char err[256];
-  json_value *v = json_parse(s, strlen(s), err, sizeof(err));
+  bool ok;
+  json_object *v = cj_parse(s, strlen(s), &ok, err, sizeof(err));
 
-  if (v == NULL) {
+  if (!ok) {
     fail_msg("fixture does not parse: %s", err);
   }
   return v;
@@ -31,7 +32,7 @@ static json_value *parse(const char *s) {
  * printed (free it). */
 static char *render(render_fn fn, const char *daemon, const char *json, int want_rv, char *err,
                     size_t errlen) {
-  json_value *v = parse(json);
+  json_object *v = parse(json);
   char *buf = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
@@ -45,7 +46,7 @@ static char *render(render_fn fn, const char *daemon, const char *json, int want
     rv = ctl_render_metrics(f, v, daemon, err, errlen);
   }
   assert_int_equal(fclose(f), 0);
-  json_free(v);
+  json_object_put(v);
   assert_int_equal(rv, want_rv);
   return buf;
 }

@@ -44,55 +44,57 @@ typedef struct client {
 
 /* Commands. */
 
-static int cmd_echo(void *ud, const ctl_request *req, jw *out, char *err, size_t errlen) {
+static int cmd_echo(void *ud, const ctl_request *req, json_object *out, char *err, size_t errlen) {
   size_t i;
+  json_object *args;
+  int r;
 
   (void)ud;
-  (void)err;
-  (void)errlen;
-  jw_kv_uint(out, "argc", req->argc);
-  jw_key(out, "args");
-  jw_arr_begin(out);
+  r = cj_add_uint(out, "argc", req->argc);
+  args = cj_add_array(out, "args");
+  r |= args == NULL;
   for (i = 0; i < req->argc; i++) {
-    jw_str(out, req->argv[i]);
+    r |= cj_push_str(args, req->argv[i]);
   }
-  jw_arr_end(out);
-  return 0;
+  if (r != 0) {
+    snprintf(err, errlen, "out of memory");
+  }
+  return r ? -1 : 0;
 }
 
-static int cmd_adm(void *ud, const ctl_request *req, jw *out, char *err, size_t errlen) {
+static int cmd_adm(void *ud, const ctl_request *req, json_object *out, char *err, size_t errlen) {
   fixture *t = ud;
 
   (void)req;
   (void)err;
   (void)errlen;
   t->adm_calls++;
-  jw_kv_bool(out, "admin", true);
-  return 0;
+  return cj_add_bool(out, "admin", true) ? -1 : 0;
 }
 
-static int cmd_fail(void *ud, const ctl_request *req, jw *out, char *err, size_t errlen) {
+static int cmd_fail(void *ud, const ctl_request *req, json_object *out, char *err, size_t errlen) {
   (void)ud;
   (void)req;
-  jw_kv_str(out, "dropped", "x");
+  (void)cj_add_str(out, "dropped", "x");
   snprintf(err, errlen, "it failed");
   return -1;
 }
 
-static int cmd_bad(void *ud, const ctl_request *req, jw *out, char *err, size_t errlen) {
+/* cmd_bad fails without saying why */
+static int cmd_bad(void *ud, const ctl_request *req, json_object *out, char *err, size_t errlen) {
   (void)ud;
   (void)req;
   (void)err;
   (void)errlen;
-  jw_key(out, "open");
-  jw_obj_begin(out); /* never closed */
-  return 0;
+  (void)cj_add_str(out, "dropped", "y");
+  return -1;
 }
 
 /* cmd_big writes a reply of about |argv[0]| KiB. */
-static int cmd_big(void *ud, const ctl_request *req, jw *out, char *err, size_t errlen) {
+static int cmd_big(void *ud, const ctl_request *req, json_object *out, char *err, size_t errlen) {
   size_t n = req->argc ? (size_t)atoi(req->argv[0]) * 1024 : 1024;
   char *s = malloc(n);
+  json_object *v;
 
   (void)ud;
   if (s == NULL) {
@@ -100,9 +102,13 @@ static int cmd_big(void *ud, const ctl_request *req, jw *out, char *err, size_t 
     return -1;
   }
   memset(s, 'x', n);
-  jw_key(out, "data");
-  jw_strn(out, s, n);
+  v = cj_string(s, n);
   free(s);
+  if (v == NULL || json_object_object_add(out, "data", v) != 0) {
+    json_object_put(v);
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
   return 0;
 }
 
@@ -370,7 +376,7 @@ static void test_errors(void **state) {
   SEND(&c, "fail\n");
   expect_line(t, &c, "{\"ok\":false,\"error\":\"it failed\"}");
   SEND(&c, "bad\n");
-  expect_line(t, &c, "{\"ok\":false,\"error\":\"internal error\"}");
+  expect_line(t, &c, "{\"ok\":false,\"error\":\"command failed\"}");
   /* 1100 KiB does not fit in a 1 MiB reply */
   SEND(&c, "big 1100\n");
   expect_line(t, &c, "{\"ok\":false,\"error\":\"reply too large\"}");
