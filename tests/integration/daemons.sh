@@ -84,7 +84,7 @@ for _ in $(seq 50); do grep -q "STATUS=connected .*last RTT" "$TMP/client.nlog" 
 check "client: READY=1" grep -q "READY=1" "$TMP/client.nlog"
 check "client: STATUS says connected with an RTT" grep -q "STATUS=connected to .*last RTT" "$TMP/client.nlog"
 sleep 1.2
-check "server: STATUS follows the session" grep -q "STATUS=1 session(s)" "$TMP/server.nlog"
+check "server: STATUS follows the session" wait_grep "STATUS=1 session(s)" "$TMP/server.nlog"
 n=$(grep -c "WATCHDOG=1" "$TMP/server.nlog")
 check "server: WATCHDOG=1 keeps coming ($n so far)" [ "$n" -ge 3 ]
 check "client: WATCHDOG=1 keeps coming" [ "$(grep -c WATCHDOG=1 "$TMP/client.nlog")" -ge 3 ]
@@ -148,7 +148,7 @@ sed -i 's|^control_mode.*|&\npath = "/changed";|' "$TMP/server.conf"
 n0=$(grep -c "READY=1" "$TMP/server.nlog")
 kill -HUP "$spid"
 sleep 0.5
-check "server: RELOADING=1 on SIGHUP" grep -q "RELOADING=1" "$TMP/server.nlog"
+check "server: RELOADING=1 on SIGHUP" wait_grep "RELOADING=1" "$TMP/server.nlog"
 check "server: READY=1 after the reload" [ "$(grep -c READY=1 "$TMP/server.nlog")" -gt "$n0" ]
 check "reload: the new path works" bash -c "'$CLIENT' -q -c 2 -i 0.05 --cafile '$TMP/cert.pem' https://127.0.0.1:$port/changed >/dev/null"
 "$CLIENT" -q -c 1 --cafile "$TMP/cert.pem" "https://127.0.0.1:$port/wtping" 2>/dev/null; rc=$?
@@ -165,10 +165,10 @@ check "wtpctl reload with a bad config: exit 1 with the reason" bash -c "[ $rc -
 # SIGTERM: STOPPING=1, exit 0
 kill -TERM "$cpid"; wait "$cpid"; rc=$?
 check "client: exit 0 on SIGTERM" [ $rc -eq 0 ]
-check "client: STOPPING=1" grep -q "STOPPING=1" "$TMP/client.nlog"
+check "client: STOPPING=1" wait_grep "STOPPING=1" "$TMP/client.nlog"
 kill -TERM "$spid"; wait "$spid"; rc=$?
 check "server: exit 0 on SIGTERM" [ $rc -eq 0 ]
-check "server: STOPPING=1" grep -q "STOPPING=1" "$TMP/server.nlog"
+check "server: STOPPING=1" wait_grep "STOPPING=1" "$TMP/server.nlog"
 check "control sockets removed" bash -c "[ ! -e '$run/server.sock' ] && [ ! -e '$run/client.sock' ]"
 "$WTPCTL" -s "$run/server.sock" status 2>/dev/null; rc=$?
 check "wtpctl: exit 3 when the daemon is not running" [ $rc -eq 3 ]

@@ -44,6 +44,16 @@ cert_pin() {
   echo "sha256:$(openssl x509 -in "$TMP/$1.pem" -outform der | openssl dgst -sha256 -binary | base64)"
 }
 
+wait_grep() { # wait_grep PATTERN FILE: up to 3 s for a line to appear (a log
+  # written by another process, e.g. a notification receiver, may trail
+  # the event that produced it)
+  local i
+  for i in $(seq 30); do
+    grep -q "$1" "$2" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
 free_udp_port() {
   python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
