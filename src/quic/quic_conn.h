@@ -3,8 +3,8 @@
  *
  * Sans-I/O: time comes in as a parameter (ngtcp2 timestamps, nanoseconds on
  * CLOCK_MONOTONIC) and packets leave through the send_packet callback; the
- * caller owns sockets and timers. The layer above (HTTP/3 and WebTransport,
- * wt_conn.c) sees streams and datagrams through quic_app_ops. */
+ * caller owns sockets and timers. The layer above (HTTP/3, h3_conn.c) sees
+ * streams and datagrams through quic_app_ops. */
 #ifndef WTPING_QUIC_CONN_H
 #define WTPING_QUIC_CONN_H
 
