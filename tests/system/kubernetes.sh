@@ -364,6 +364,15 @@ for c in "$S1-server:/run/wtping/server.sock" "$CP-client:/run/wtping/client.soc
   pm healthcheck run "$ctr" >/dev/null 2>&1
   check "liveness probe (podman healthcheck run $ctr): exit $? (healthy)" [ $? -eq 0 ]
 done
+# memory of each container (its processes: PID 1 and its children), the
+# figures behind the pods' requests and limits
+ctr_rss() {
+  local p
+  p=$(podman inspect "$1" --format '{{.State.Pid}}' 2>/dev/null)
+  [ -n "$p" ] && [ "$p" != 0 ] && ps -o rss= --pid "$p" --ppid "$p" | awk '{ s += $1 } END { print s }'
+}
+note "RSS in the pods (KiB): server $(ctr_rss "$S1-server"), its metrics sidecar $(ctr_rss "$S1-metrics")," \
+     "client $(ctr_rss "$CP-client"), its metrics sidecar $(ctr_rss "$CP-metrics")"
 spid=$(podman inspect "$S1-server" --format '{{.State.Pid}}')
 kill -STOP "$spid"
 th=$(now)
@@ -422,6 +431,10 @@ sleep 1.2
 tx1=$(cstat transmitted); rx1=$(cstat received); lost1=$(cstat lost); down1=$(cstat downtime_seconds)
 port_after=$(udp_ports)
 sess2=$(pm exec "$S2-server" wtpctl -j -s /run/wtping/server.sock sessions 2>/dev/null | python3 -c 'import json,sys; print(" ".join(s["peer"] for s in json.load(sys.stdin)["sessions"]))' 2>/dev/null)
+note "the old server's log from the drain on (podman logs -t):"
+podman logs -t "$S1-server" 2>&1 | awk -v t="$t_drain" '$1 >= t' | grep -v 'level=' | tail -n 8 | indent
+note "the client's log of the update (podman logs -t):"
+podman logs -t "$CP-client" 2>&1 | awk -v t="$t_drain" '$1 >= t' | grep -v 'level=' | tail -n 12 | indent
 LOST=$((lost1 - lost0))
 DOWN=$(awk -v a="$down0" -v b="$down1" 'BEGIN { printf "%.3f", b - a }')
 GAP=$(awk -v a="$ts" -v b="$t_ready" 'BEGIN { printf "%.3f", b - a }')
@@ -429,12 +442,18 @@ BACK_MS=$(ms "$t_ready" "$(epoch "$t_back")" 2>/dev/null)
 note "rolling update: GOAWAY ${GOAWAY_MS} ms after drain; server gone ${EXIT_MS} ms after SIGTERM; new pod ready ${READY_S} s after kube play;" \
      "SIGTERM to new pod ready ${GAP} s; client reconnected ${BACK_MS} ms after the new pod was seen ready; downtime ${DOWN} s;" \
      "pings sent $((tx1 - tx0)), answered $((rx1 - rx0)), lost $LOST"
-# the plan (docs/kubernetes.md): with no second pod to move to (one hostPort
-# here) the client is back at most 1 s (its retry cap while refused) + one
-# handshake after the new pod is ready, and loses at most one ping (the one
-# in flight at the close): pings are not sent while there is no session
-check "downtime ${DOWN} s <= SIGTERM-to-ready ${GAP} s + 1.5 s (the plan's bound without a surge pod)" \
-  awk -v d="$DOWN" -v g="$GAP" 'BEGIN { exit !(d <= g + 1.5) }'
+# the plan (docs/kubernetes.md, "Rolling updates"): with no second pod to
+# move to (one hostPort here), the client's reconnect attempt starts at the
+# close and retransmits its QUIC Initial about 1 s and 3 s later (PTO from
+# the 333 ms initial RTT, doubling); it gives up at its timeout (5 s) and
+# starts again on a new socket, retrying at least once a second while
+# refused. So it is back by the first retransmission after the new pod is
+# ready: within 3.3 s if the pod is ready within 3 s, within 5.6 s if within
+# 5 s, else within the gap + 1.5 s. It loses at most the ping in flight at
+# the close (no pings are sent while there is no session).
+BOUND=$(awk -v g="$GAP" 'BEGIN { printf "%.1f", g < 2.9 ? 3.3 : (g < 4.9 ? 5.6 : g + 1.5) }')
+check "downtime ${DOWN} s <= ${BOUND} s (the plan's bound without a surge pod, the new pod ready ${GAP} s after SIGTERM)" \
+  awk -v d="$DOWN" -v b="$BOUND" 'BEGIN { exit !(d <= b) }'
 check "lost pings across the update: $LOST <= 1 (the plan's bound)" [ "$LOST" -le 1 ]
 check "the reconnect used a new UDP socket: client source port $port_before -> $port_after (new server sees $sess2)" \
   eval '[ -n "$port_before" ] && [ -n "$port_after" ] && [ "$port_before" != "$port_after" ]'
