@@ -385,6 +385,30 @@ check "liveness probe after SIGCONT: exit $? (healthy)" [ $? -eq 0 ]
 wait_for 10 client_up
 T[play]=$(since "$t")
 
+# certificate renewal (cert-manager rewrites the Secret; the kubelet updates
+# the volume): the metrics sidecar sees it and runs wtpctl reload; new
+# connections get the new certificate, the client's session stays
+rec_before=$(cstat reconnects)
+tlsvol=$(podman volume inspect "wtping-tls-$ID" --format '{{.Mountpoint}}' 2>/dev/null)
+(
+  cd "$TMP/tls" &&
+  openssl req -new -key tls.key -subj "/CN=wtping-server renewed" -out renewed.csr &&
+  openssl x509 -req -in renewed.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 -out renewed.crt \
+    -extfile <(printf '%s\n' "subjectAltName=DNS:localhost,DNS:wtping-server.wtping.svc.cluster.local,IP:127.0.0.1" \
+               basicConstraints=CA:FALSE extendedKeyUsage=serverAuth)
+) >"$TMP/openssl2.log" 2>&1 || indent <"$TMP/openssl2.log"
+tr=$(now)
+[ -n "$tlsvol" ] && [ -f "$tlsvol/tls.crt" ] && cp "$TMP/tls/renewed.crt" "$tlsvol/tls.crt.new" && mv "$tlsvol/tls.crt.new" "$tlsvol/tls.crt"
+reloaded() { podman logs "$S1-server" 2>&1 | grep -q 'configuration reloaded'; }
+wait_for 10 reloaded
+check "a renewed certificate in the TLS volume: the sidecar ran wtpctl reload ($(since "$tr") s)" reloaded
+pin="sha256:$(openssl x509 -in "$TMP/tls/renewed.crt" -outform DER | openssl dgst -sha256 -binary | base64)"
+out=$("$CLIENT" -c 1 -W 2 --pin "$pin" "https://$GW:$SPORT/wtping" 2>&1)
+check "a new connection gets the renewed certificate (wtping-client --pin of it, through the hostPort)" \
+  grep -q '^1 pings transmitted, 1 received' <<<"$out"
+check "the client pod's session survived the reload (reconnects $rec_before -> $(cstat reconnects))" \
+  [ "$(cstat reconnects)" = "$rec_before" ]
+
 # rolling update: drain (preStop), wait, SIGTERM (pod deleted), a new pod
 t=$(now)
 # the local ports of the client's UDP sockets (no ss in the image: /proc/net/udp)

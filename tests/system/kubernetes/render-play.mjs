@@ -17,6 +17,7 @@
 //   reset secret come through ConfigMaps of the same keys, made from the
 //   test's own CA; wtping-ca holds that CA;
 // - the client logs at info (the GOAWAY is logged at info);
+// - the metrics sidecar looks for a renewed certificate every second;
 // - the metrics ports are published on the gateway too;
 // - podman quirks: emptyDir volumes get names unique to the pod (podman
 //   shares them by name), a subPath mount of a single key becomes a mount of
@@ -117,6 +118,12 @@ const srvName = `wtping-server-${sfx}`;
 adapt(server, srvName, { "server/wtping": S.serverHostPort, "metrics/metrics": S.serverMetricsPort });
 adapt(client, `wtping-client-${sfx}`, { "metrics/metrics": S.clientMetricsPort });
 client.spec.template.spec.hostAliases = [{ ip: S.gateway, hostnames: [u.hostname] }];
+// the certificate watch of the metrics sidecar every second, not every 30 s
+for (const c of server.spec.template.spec.containers) {
+  if (c.name !== "metrics") continue;
+  c.env = [...(c.env || []), { name: "WTPING_RELOAD_INTERVAL", value: "1" }];
+  note(`${srvName}/metrics: WTPING_RELOAD_INTERVAL=1 (30 s by default)`);
+}
 const server2 = structuredClone(server);
 server2.metadata.name = `${srvName}-2`;
 note(`image ${S.image}; one replica each; names end in -${sfx}`);
