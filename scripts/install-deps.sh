@@ -11,3 +11,9 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libsystemd-dev libconfig-dev libcmocka-dev libjson-c-dev \
   openssl python3 procps util-linux mandoc nftables iproute2 chromium debootstrap systemd-container \
   dpkg-dev debhelper fakeroot lintian git >/dev/null
+# tests/system/kubernetes.sh: the image and podman kube play (runc: crun fails
+# on these machines; catatonit: kube play's pause image), node and npm for the
+# offline schema checks (any node >= 18; keep one that is installed already)
+$SUDO apt-get install -y -qq --no-install-recommends podman runc catatonit >/dev/null
+command -v npm >/dev/null 2>&1 ||
+  $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null

@@ -40,9 +40,10 @@ unset ASAN_OPTIONS UBSAN_OPTIONS
 # Scripts run once, outside make (root, network namespaces, containers):
 # fault injection with nftables, both units under a real systemd in a
 # systemd-nspawn container, and the Debian packages installed and purged
-# in one.
+# in one; the container image and the Kubernetes manifests (podman).
 export top_srcdir="$top" top_builddir="$top/_build"
-for t in tests/faults/recovery.sh tests/system/nspawn.sh tests/system/packages.sh; do
+for t in tests/faults/recovery.sh tests/system/nspawn.sh tests/system/packages.sh \
+         tests/system/kubernetes.sh; do
   echo "=== $t ==="
   rc=0
   "$top/$t" || rc=$?

@@ -13,6 +13,8 @@
 # Environment:
 #   WTPING_NSPAWN_CACHE   directory of the cached root (default /var/cache/wtping-test)
 #   WTPING_NSPAWN_MIRROR  Debian mirror (default: from /etc/apt/sources.list*)
+#   ROOT_CACHE_NAME       name of the cached root in $CACHE (default bookworm-root;
+#                         kubernetes.sh keeps a root without systemd as bookworm-minbase)
 
 CACHE=${WTPING_NSPAWN_CACHE:-/var/cache/wtping-test}
 SUITE=bookworm
@@ -163,8 +165,8 @@ PY
 root_from_cache() {
   local include=$1 any=${2:-} t mirror key
   mkdir -p "$CACHE"
-  TARBALL="$CACHE/$SUITE-root.tar"
-  KEYFILE="$CACHE/$SUITE-root.packages"
+  TARBALL="$CACHE/${ROOT_CACHE_NAME:-$SUITE-root}.tar"
+  KEYFILE="$CACHE/${ROOT_CACHE_NAME:-$SUITE-root}.packages"
   t=$(now)
   exec 9>"$CACHE/.lock"
   flock 9
@@ -180,7 +182,7 @@ root_from_cache() {
   else
     mirror=${WTPING_NSPAWN_MIRROR:-$(find_mirror)}
     note "no usable cache: debootstrap $SUITE from $mirror (takes a minute or two)"
-    if ! debootstrap --variant=minbase --include="$include" "$SUITE" "$ROOT" "$mirror" \
+    if ! debootstrap --variant=minbase ${include:+--include="$include"} "$SUITE" "$ROOT" "$mirror" \
          >"$TMP/debootstrap.log" 2>&1; then
       tail -n 30 "$TMP/debootstrap.log" | sed 's/^/#   /'
       abort "debootstrap $SUITE"
