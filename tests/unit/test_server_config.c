@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -273,6 +274,35 @@ static void test_syntax(void **state) {
   load_err("max_sessions = 4;\nlisten = ;\n", "2: syntax error");
   load_err("max_sessions = 4;\nmax_sessions = 5;\n", "2: duplicate setting name");
   load_err("path = \"/x\nmax_sessions = 5;\n", "3: syntax error");
+  /* strings libconfig 1.5 would leak (found by tests/fuzz/fuzz_server_config) */
+  load_err("\"\"", "1: syntax error");
+  load_err("max_sessions = 4;\n\n\"x\";\n", "3: syntax error");
+  load_err("max_sessions = 4, \"x\";\n", "1: syntax error");
+  load_err("listen = ;\n\"x\"", "1: syntax error");
+  load_err("path = \"/a\" /* \"b\" */\n(\"x\")", "2: syntax error");
+  load_err("\n@include \"/etc/hostname\"\n", "2: @include is not supported");
+}
+
+/* A broken file loaded again and again (SIGHUP after SIGHUP) must not make
+   the process grow: libconfig 1.5 leaks the string that causes a syntax
+   error, so conf_open never lets it see one. */
+static void test_reload_bounded(void **state) {
+  (void)state;
+  char text[2048 + 8];
+  text[0] = '"';
+  memset(text + 1, 'x', 2047);
+  strcpy(text + 2048, "\"");
+  write_file(conf, text, strlen(text));
+  struct mallinfo2 before = mallinfo2();
+  for (int i = 0; i < 2000; i++) {
+    char err[256];
+    server_opts o;
+    defaults(&o);
+    assert_int_equal(server_config_load(conf, &o, err, sizeof(err)), -1);
+  }
+  struct mallinfo2 after = mallinfo2();
+  /* 2000 leaked copies would be 4 MB */
+  assert_true(after.uordblks < before.uordblks + 256 * 1024);
 }
 
 static void test_unknown(void **state) {
@@ -451,7 +481,7 @@ int main(void) {
       cmocka_unit_test(test_types),   cmocka_unit_test(test_range),
       cmocka_unit_test(test_listen),  cmocka_unit_test(test_paths),
       cmocka_unit_test(test_mode_level), cmocka_unit_test(test_files),
-      cmocka_unit_test(test_atomic),
+      cmocka_unit_test(test_atomic),  cmocka_unit_test(test_reload_bounded),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
