@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs libFuzzer harnesses one after the other, each for FUZZ_SECONDS
-# (default 60), at low priority, and writes a summary line per harness.
+# (default 60; 0: one pass over the inputs), at low priority, and writes a summary line per harness.
 # Usage: run.sh SRCDIR BUILDDIR HARNESS...
 # Inputs found go to BUILDDIR/fuzz-out/HARNESS/corpus (the committed seeds
 # in SRCDIR/tests/fuzz/corpus/HARNESS stay untouched); crashes, leaks and
@@ -25,7 +25,10 @@ for h in "$@"; do
   set -- "$d/corpus" "$seeds"
   [ -d "$crashes" ] && set -- "$@" "$crashes"
   echo "fuzz_$h: $secs s" >&2
-  nice -n 10 "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+  # libFuzzer takes -max_total_time=0 as "no limit": 0 here means one pass
+  # over the inputs (-runs=0), a smoke test of the fuzz build
+  if [ "$secs" -gt 0 ]; then limit=-max_total_time=$secs; else limit=-runs=0; fi
+  nice -n 10 "$bin" "$limit" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$d/" "$@" >"$d/log" 2>&1
   rc=$?
   # the last status line: "#N  REDUCE|NEW|pulse|DONE  cov: C ft: F corp: ..."
