@@ -26,7 +26,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                v == H3_VERDICT_NOT_FOUND || v == H3_VERDICT_NOT_ALLOWED ||
                v == H3_VERDICT_NOT_IMPLEMENTED);
     FUZZ_CHECK(memchr(r.authority, 0, sizeof(r.authority)) && memchr(r.path, 0, sizeof(r.path)) &&
-               memchr(r.origin, 0, sizeof(r.origin)));
+               memchr(r.origin, 0, sizeof(r.origin)) &&
+               memchr(r.authorization, 0, sizeof(r.authorization)));
+    FUZZ_CHECK(r.has_authorization || r.authorization[0] == '\0');
     if (v == H3_VERDICT_ACCEPT_WT) {
       h3_header hdrs[8];
       size_t n = h3_request_build_connect(hdrs, r.authority, r.path,
