@@ -25,7 +25,9 @@
 #include "quic/quic_cidmap.h"
 #include "quic/quic_conn.h"
 #include "quic/quic_tls.h"
+#include "common/secret_file.h"
 #include "server/reset_secret.h"
+#include "server/server_access.h"
 #include "server/udp.h"
 #include "wt/wt_conn.h"
 
@@ -47,7 +49,21 @@ static srv_tls *tls_load(const server_opts *o, char *err, size_t errlen) {
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
-  if (quic_tls_server_load(&t->t, o->cert_file, o->key_file, err, errlen) != 0) {
+  /* the private key: a systemd credential "key" first; a file others can
+   * read is refused (docs/security.md) */
+  char key[SERVER_PATH_MAX + 64];
+  bool from_cred;
+  if (secret_file_resolve(getenv("CREDENTIALS_DIRECTORY"), "key", o->key_file, key, sizeof(key),
+                          &from_cred) != 0) {
+    snprintf(err, errlen, "key: path too long");
+    free(t);
+    return NULL;
+  }
+  if (!from_cred && key[0] && secret_file_check(key, err, errlen) != 0) {
+    free(t);
+    return NULL;
+  }
+  if (quic_tls_server_load(&t->t, o->cert_file, key, err, errlen) != 0) {
     free(t);
     return NULL;
   }
@@ -352,6 +368,19 @@ static bool same_listeners(const server_opts *a, const server_opts *b) {
   return true;
 }
 
+/* log_access says which access policy is in force (never a token). */
+static void log_access(const server *s, const char *token_source) {
+  const h3_access *a = s->access;
+  if (a->origin_any)
+    log_info("origins: any");
+  else
+    log_info("origins: %u listed%s", (unsigned)a->norigins, a->origin_self ? " and self" : "");
+  if (a->ntokens)
+    log_info("bearer tokens: %zu from %s", a->ntokens, token_source);
+  else
+    log_info("bearer tokens: none required");
+}
+
 int server_reload(server *s, char *err, size_t errlen) {
   server_opts *n = malloc(sizeof(*n));
   if (!n) {
@@ -371,6 +400,22 @@ int server_reload(server *s, char *err, size_t errlen) {
     free(n);
     return -1;
   }
+  h3_access *acc = malloc(sizeof(*acc));
+  char source[SERVER_PATH_MAX + 64];
+  if (!acc || server_access_load(n, getenv("CREDENTIALS_DIRECTORY"), acc, source, sizeof(source),
+                                 err, errlen) != 0) {
+    if (!acc)
+      snprintf(err, errlen, "out of memory");
+    free(acc);
+    tls_unref(t);
+    free(n);
+    return -1;
+  }
+  /* in place: connections hold a pointer to it, and new sessions on them
+   * follow the new policy at once (a revoked token stops working) */
+  *s->access = *acc;
+  free(acc);
+  log_access(s, source);
   if (!same_listeners(&s->opts, n))
     log_warn("reload: listen addresses changed: they take effect at the next restart");
   if (strcmp(s->opts.control_socket, n->control_socket) != 0 ||
@@ -466,6 +511,18 @@ static int setup(server *s) {
     log_err("%s", err);
     return -1;
   }
+  char source[SERVER_PATH_MAX + 64];
+  s->access = malloc(sizeof(*s->access));
+  if (!s->access) {
+    log_err("out of memory");
+    return -1;
+  }
+  if (server_access_load(&s->opts, getenv("CREDENTIALS_DIRECTORY"), s->access, source,
+                         sizeof(source), err, sizeof(err)) != 0) {
+    log_err("%s", err);
+    return -1;
+  }
+  log_access(s, source);
   /* A source build's default (under /usr/local/var) usually has no
    * directory: say so once instead of failing to create the file. */
   char nodir[sizeof(s->opts.reset_secret)];
@@ -609,6 +666,7 @@ static void teardown(server *s) {
   sd_event_unref(s->ev);
   quic_cidmap_free(s->cids);
   tls_unref(s->tls);
+  free(s->access);
 }
 
 int server_run(const server_opts *opts, int argc, char **argv) {
@@ -642,5 +700,13 @@ int server_check(const server_opts *opts, char *err, size_t errlen) {
   if (!t)
     return -1;
   tls_unref(t);
-  return 0;
+  h3_access *acc = malloc(sizeof(*acc));
+  char source[SERVER_PATH_MAX + 64];
+  int rv = acc ? server_access_load(opts, getenv("CREDENTIALS_DIRECTORY"), acc, source,
+                                    sizeof(source), err, errlen)
+               : -1;
+  if (!acc)
+    snprintf(err, errlen, "out of memory");
+  free(acc);
+  return rv;
 }

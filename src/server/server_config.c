@@ -13,7 +13,7 @@
 static const char *const server_keys[] = {
     "listen",          "path",         "certificate",    "key",          "idle_timeout",
     "max_connections", "max_sessions", "control_socket", "control_mode", "log_level",
-    "reset_secret",    NULL,
+    "reset_secret",    "origins",      "tokens_file",    NULL,
 };
 
 /* load_listen replaces |o|'s listen addresses with the "listen" setting. */
@@ -45,6 +45,29 @@ static int load_path(const conf_file *cf, server_opts *o) {
   return 0;
 }
 
+/* load_origins replaces |o|'s origin allow-list with the "origins"
+ * setting: "*", "self" or http(s)://host[:port] entries. */
+static int load_origins(const conf_file *cf, server_opts *o) {
+  const config_setting_t *s = conf_get(cf, "origins");
+  const char *v[H3_ACCESS_MAX_ORIGINS];
+  size_t n = 0;
+  if (!s)
+    return 0;
+  if (conf_string_list(cf, s, H3_ACCESS_MAX_ORIGINS, v, &n) != 0)
+    return -1;
+  h3_access check;
+  h3_access_init(&check);
+  for (size_t i = 0; i < n; i++) {
+    const char *why;
+    if (strlen(v[i]) >= sizeof(o->origins[i]) || h3_access_add_origin(&check, v[i], &why) != 0)
+      return conf_fail(cf, s, "\"%s\": %s", v[i],
+                       strlen(v[i]) >= sizeof(o->origins[i]) ? "too long" : why);
+    memcpy(o->origins[i], v[i], strlen(v[i]) + 1);
+  }
+  o->norigins = (unsigned)n;
+  return 0;
+}
+
 int server_config_load(const char *path, server_opts *o, char *err, size_t errlen) {
   server_opts t = *o;
   conf_file cf;
@@ -64,7 +87,10 @@ int server_config_load(const char *path, server_opts *o, char *err, size_t errle
            conf_mode(&cf, conf_get(&cf, "control_mode"), &t.control_mode) ||
            conf_string(&cf, conf_get(&cf, "reset_secret"), CONF_ABSPATH | CONF_EMPTY_OK,
                        t.reset_secret, sizeof(t.reset_secret)) ||
-           conf_log_level(&cf, conf_get(&cf, "log_level"), &t.log_level)
+           conf_log_level(&cf, conf_get(&cf, "log_level"), &t.log_level) ||
+           load_origins(&cf, &t) ||
+           conf_string(&cf, conf_get(&cf, "tokens_file"), CONF_ABSPATH | CONF_EMPTY_OK,
+                       t.tokens_file, sizeof(t.tokens_file))
                ? -1
                : 0;
   conf_close(&cf);

@@ -9,6 +9,7 @@
 
 #include <systemd/sd-event.h>
 
+#include "h3/h3_access.h"
 #include "ping/ping_service.h"
 #include "quic/quic_cidmap.h"
 #include "quic/quic_conn.h"
@@ -62,6 +63,7 @@ struct server {
   srv_conn *conns;
   unsigned nconns;
   srv_tls *tls;      /* for new connections */
+  h3_access *access; /* who may open sessions; replaced in place on reload */
   uint8_t secret[QUIC_STATIC_SECRET_LEN];
   quic_conn_config qcfg;
   wt_conn_config wcfg;

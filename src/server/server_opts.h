@@ -3,6 +3,8 @@
 #define WTPING_SERVER_OPTS_H
 
 #include <stdbool.h>
+
+#include "h3/h3_access.h"
 #include <sys/socket.h>
 
 #define SERVER_MAX_LISTEN 16
@@ -34,6 +36,11 @@ typedef struct server_opts {
   unsigned idle_timeout_s;
   unsigned max_connections;
   unsigned max_sessions; /* per connection */
+  /* access (docs/security.md): browser origins allowed to open sessions
+   * (none listed: any), and the bearer tokens file ("": no tokens) */
+  char origins[H3_ACCESS_MAX_ORIGINS][H3_REQ_ORIGIN_MAX];
+  unsigned norigins;
+  char tokens_file[SERVER_PATH_MAX];
   int log_level;
   bool quic_debug;
 } server_opts;

@@ -265,8 +265,33 @@ static void test_example(void **state) {
     defaults(&d);
     strcpy(d.cert_file, cert);
     strcpy(d.key_file, keyf);
+    /* the packaged file lets browsers in from the server's own origin only */
+    strcpy(d.origins[0], "self");
+    d.norigins = 1;
     assert_memory_equal(&o, &d, sizeof(o));
   }
+}
+
+static void test_access(void **state) {
+  (void)state;
+  server_opts o;
+  load_ok("origins = \"*\";\n", &o);
+  assert_int_equal(o.norigins, 1);
+  assert_string_equal(o.origins[0], "*");
+  load_ok("origins = [ \"self\", \"https://ping.example.org\", \"http://127.0.0.1:8000\" ];\n"
+          "tokens_file = \"/etc/wtping/tokens\";\n",
+          &o);
+  assert_int_equal(o.norigins, 3);
+  assert_string_equal(o.origins[2], "http://127.0.0.1:8000");
+  assert_string_equal(o.tokens_file, "/etc/wtping/tokens");
+  load_ok("tokens_file = \"\";\n", &o);
+  assert_string_equal(o.tokens_file, "");
+  load_err("\norigins = [ \"self\", \"https://x/path\" ];",
+           "2: origins: \"https://x/path\": not an origin (http[s]://host[:port], \"self\" or "
+           "\"*\")");
+  load_err("origins = [];", "1: origins: empty list");
+  load_err("origins = 1;", "1: origins: expected a string or a list of strings");
+  load_err("tokens_file = \"tokens\";", "1: tokens_file: must be an absolute path");
 }
 
 static void test_syntax(void **state) {
@@ -482,6 +507,7 @@ int main(void) {
       cmocka_unit_test(test_listen),  cmocka_unit_test(test_paths),
       cmocka_unit_test(test_mode_level), cmocka_unit_test(test_files),
       cmocka_unit_test(test_atomic),  cmocka_unit_test(test_reload_bounded),
+      cmocka_unit_test(test_access),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
