@@ -13,7 +13,8 @@
 static const char *const client_keys[] = {
     "url",          "mode",          "interval",       "size",         "timeout",
     "cafile",       "pins",          "insecure",       "idle_timeout", "keepalive",
-    "reconnect_min", "reconnect_max", "control_socket", "control_mode", "log_level", NULL,
+    "reconnect_min", "reconnect_max", "control_socket", "control_mode", "log_level",
+    "token_file",   NULL,
 };
 
 /* load_url parses the "url" setting into |o|->url. */
@@ -133,6 +134,8 @@ int client_config_load(const char *path, client_opts *o, char *err, size_t errle
                        t.control_socket, CONTROL_PATH_MAX) ||
            conf_mode(&cf, conf_get(&cf, "control_mode"), &t.control_mode) ||
            conf_log_level(&cf, conf_get(&cf, "log_level"), &t.log_level) ||
+           conf_string(&cf, conf_get(&cf, "token_file"), CONF_ABSPATH | CONF_EMPTY_OK,
+                       t.token_file, sizeof(t.token_file)) ||
            check_combinations(&cf, &t)
                ? -1
                : 0;

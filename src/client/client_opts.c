@@ -29,6 +29,7 @@ static void usage(FILE *f) {
           "      --json             a machine-readable summary on stdout (implies -q)\n"
           "      --cafile FILE      trust the CA certificate(s) in FILE (PEM)\n"
           "      --pin sha256:B64   accept the server certificate whose SHA-256 is B64\n"
+          "      --token-file FILE  send the bearer token in FILE (first line) on CONNECT\n"
           "                         (repeatable; as the browser's serverCertificateHashes)\n"
           "  -k, --insecure         do not verify the server certificate\n"
           "  -v, --verbose          log more (repeat for debug)\n"
@@ -95,7 +96,7 @@ void client_opts_defaults(client_opts *o) {
   o->reconnect_max_ns = 30000000000ULL;
 }
 
-enum { O_JSON = 256, O_CAFILE, O_PIN, O_QDEBUG, O_CONTROL };
+enum { O_JSON = 256, O_CAFILE, O_PIN, O_QDEBUG, O_CONTROL, O_TOKEN_FILE };
 static const struct option longopts[] = {
       {"count", required_argument, NULL, 'c'},
       {"interval", required_argument, NULL, 'i'},
@@ -114,6 +115,7 @@ static const struct option longopts[] = {
       {"help", no_argument, NULL, 'h'},
       {"config", required_argument, NULL, 'C'},
       {"control", required_argument, NULL, O_CONTROL},
+      {"token-file", required_argument, NULL, O_TOKEN_FILE},
       {NULL, 0, NULL, 0},
 };
 static const char shortopts[] = ":c:i:s:m:W:w:qkvVhC:";
@@ -183,6 +185,13 @@ static int apply_cli(client_opts *o, int argc, char **argv, FILE *out, FILE *err
         return CLIENT_OPTS_EXIT_USAGE;
       }
       snprintf(o->cafile, sizeof(o->cafile), "%s", optarg);
+      break;
+    case O_TOKEN_FILE:
+      if (strlen(optarg) >= sizeof(o->token_file)) {
+        fprintf(err, "wtping-client: --token-file: path too long\n");
+        return CLIENT_OPTS_EXIT_USAGE;
+      }
+      snprintf(o->token_file, sizeof(o->token_file), "%s", optarg);
       break;
     case 'C':
       break; /* the configuration file was read before */

@@ -31,6 +31,9 @@ typedef struct client_opts {
   char pins[QUIC_TLS_MAX_PINS][64]; /* "sha256:BASE64" */
   size_t npins;
   bool insecure;
+  /* the bearer token sent on CONNECT comes from this file (or the systemd
+   * credential "token"), never from the command line; "" = none */
+  char token_file[CLIENT_PATH_MAX];
   int log_level;
   bool quic_debug;
   /* daemon mode (a configuration file and no URL on the command line) */

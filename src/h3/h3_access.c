@@ -122,6 +122,10 @@ static bool token_valid(const char *t, size_t len) {
   return i == len;
 }
 
+bool h3_access_token_valid(const char *token, size_t len) {
+  return len >= H3_ACCESS_TOKEN_MIN && len <= H3_ACCESS_TOKEN_MAX && token_valid(token, len);
+}
+
 int h3_access_add_token(h3_access *a, const char *token, size_t len, const char **err) {
   if (a->ntokens == H3_ACCESS_MAX_TOKENS) {
     *err = "too many tokens";

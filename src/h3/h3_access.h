@@ -69,6 +69,10 @@ int h3_access_add_origin(h3_access *a, const char *origin, const char **err);
  * -1 with a short static reason in |*err|. */
 int h3_access_add_token(h3_access *a, const char *token, size_t len, const char **err);
 
+/* h3_access_token_valid returns true if |token| (|len| bytes) is a token
+ * h3_access_add_token would take (length and characters). */
+bool h3_access_token_valid(const char *token, size_t len);
+
 /* h3_access_check decides whether |r| (a request h3_request_verdict has
  * accepted) may open a session. Returns the verdict, and sets |*auth| (on
  * H3_ACCESS_OK) and |*why| (otherwise). Every configured token is compared,
