@@ -28,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (type == H3_FRAME_SETTINGS) {
       h3_settings s;
       uint64_t rv = h3_settings_parse(payload, (size_t)length, &s);
-      FUZZ_CHECK(rv == 0 || rv == H3_FRAME_ERROR || rv == H3_SETTINGS_ERROR);
+      FUZZ_CHECK(rv == 0 || rv == H3_FRAME_ERROR || rv == H3_SETTINGS_ERROR ||
+               rv == H3_EXCESSIVE_LOAD);
       if (rv == 0)
         (void)h3_settings_supports_wt(&s);
     } else if (type == H3_FRAME_GOAWAY) {
