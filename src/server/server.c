@@ -95,6 +95,7 @@ static void conn_free(srv_conn *c) {
   if (c->next)
     c->next->prev = c->prev;
   s->nconns--;
+  source_limit_release(&s->sources, &c->source);
   free(c);
   if (s->shutting_down && s->nconns == 0)
     sd_event_exit(s->ev, 0);
@@ -171,11 +172,29 @@ static srv_conn *conn_accept(server *s, listener *l, const ngtcp2_pkt_hd *hd,
                              const ngtcp2_path *path, uint64_t now) {
   if (s->nconns >= s->opts.max_connections) {
     log_debug("connection limit (%u) reached: dropping an Initial", s->opts.max_connections);
+    s->refused_connections++;
+    return NULL;
+  }
+  source_key key;
+  if (source_key_from_addr((const struct sockaddr *)path->remote.addr, &key) != 0)
+    return NULL;
+  source_verdict sv = source_limit_admit(&s->sources, &key, now);
+  if (sv != SOURCE_OK) {
+    log_debug("dropping an Initial: %s", source_verdict_str(sv));
+    if (sv == SOURCE_TOO_MANY_CONNS)
+      s->refused_per_source++;
+    else if (sv == SOURCE_TOO_FAST)
+      s->refused_handshake_rate++;
+    else
+      s->refused_source_table++;
     return NULL;
   }
   srv_conn *c = calloc(1, sizeof(*c));
-  if (!c)
+  if (!c) {
+    source_limit_release(&s->sources, &key);
     return NULL;
+  }
+  c->source = key;
   c->srv = s;
   c->l = l;
   c->tls = s->tls;
@@ -207,6 +226,7 @@ fail:
   quic_conn_free(c->qc);
   sd_event_source_unref(c->timer);
   tls_unref(c->tls);
+  source_limit_release(&s->sources, &c->source);
   free(c);
   return NULL;
 }
@@ -355,6 +375,13 @@ static void apply_settings(server *s) {
   s->qcfg.debug = s->opts.quic_debug;
   s->wcfg.path = s->opts.path;
   s->wcfg.max_sessions = s->opts.max_sessions;
+  s->qcfg.handshake_timeout = (uint64_t)s->opts.handshake_timeout_s * NGTCP2_SECONDS;
+  s->qcfg.max_streams_bidi = s->opts.max_streams;
+  s->qcfg.max_streams_uni = s->opts.max_streams;
+  s->qcfg.stream_window = s->opts.stream_buffer;
+  s->qcfg.conn_window = s->opts.connection_buffer;
+  source_limit_set(&s->sources, s->opts.max_connections_per_source,
+                   s->opts.handshakes_per_second);
   log_set_level(s->opts.log_level);
 }
 
@@ -566,6 +593,14 @@ static int setup(server *s) {
   s->qcfg.txbuflen = sizeof(s->txbuf);
   wt_conn_config_default(&s->wcfg);
   s->wcfg.server = true;
+  /* one entry per connection, plus sources that only tried recently */
+  uint8_t hkey[16];
+  if (gnutls_rnd(GNUTLS_RND_KEY, hkey, sizeof(hkey)) != 0 ||
+      source_limit_init(&s->sources, 2 * (size_t)s->opts.max_connections + 1024, hkey, 0, 0) !=
+          0) {
+    log_err("out of memory");
+    return -1;
+  }
   apply_settings(s);
 
   int r = sd_event_new(&s->ev);
@@ -667,6 +702,7 @@ static void teardown(server *s) {
   quic_cidmap_free(s->cids);
   tls_unref(s->tls);
   free(s->access);
+  source_limit_free(&s->sources);
 }
 
 int server_run(const server_opts *opts, int argc, char **argv) {

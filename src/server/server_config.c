@@ -13,7 +13,9 @@
 static const char *const server_keys[] = {
     "listen",          "path",         "certificate",    "key",          "idle_timeout",
     "max_connections", "max_sessions", "control_socket", "control_mode", "log_level",
-    "reset_secret",    "origins",      "tokens_file",    NULL,
+    "reset_secret",    "origins",      "tokens_file",
+    "max_connections_per_source", "handshakes_per_second", "handshake_timeout", "max_streams",
+    "stream_buffer", "connection_buffer", NULL,
 };
 
 /* load_listen replaces |o|'s listen addresses with the "listen" setting. */
@@ -89,6 +91,16 @@ int server_config_load(const char *path, server_opts *o, char *err, size_t errle
                        t.reset_secret, sizeof(t.reset_secret)) ||
            conf_log_level(&cf, conf_get(&cf, "log_level"), &t.log_level) ||
            load_origins(&cf, &t) ||
+           conf_uint(&cf, conf_get(&cf, "max_connections_per_source"), 0, 1000000,
+                     &t.max_connections_per_source) ||
+           conf_uint(&cf, conf_get(&cf, "handshakes_per_second"), 0, 1000000,
+                     &t.handshakes_per_second) ||
+           conf_uint(&cf, conf_get(&cf, "handshake_timeout"), 1, 60, &t.handshake_timeout_s) ||
+           conf_uint(&cf, conf_get(&cf, "max_streams"), 1, 10000, &t.max_streams) ||
+           conf_uint(&cf, conf_get(&cf, "stream_buffer"), 16384, 16 * 1024 * 1024,
+                     &t.stream_buffer) ||
+           conf_uint(&cf, conf_get(&cf, "connection_buffer"), 65536, 64 * 1024 * 1024,
+                     &t.connection_buffer) ||
            conf_string(&cf, conf_get(&cf, "tokens_file"), CONF_ABSPATH | CONF_EMPTY_OK,
                        t.tokens_file, sizeof(t.tokens_file))
                ? -1

@@ -15,6 +15,7 @@
 #include "quic/quic_conn.h"
 #include "quic/quic_tls.h"
 #include "server/server_opts.h"
+#include "server/source_limit.h"
 #include "wt/wt_conn.h"
 
 #define RX_BUF_SIZE 65536
@@ -49,6 +50,7 @@ typedef struct srv_conn {
   srv_tls *tls;
   uint64_t accepted_ns;
   ngtcp2_cid odcid; /* the client's first DCID, also routed to us */
+  source_key source; /* counted in server.sources */
   struct srv_conn *prev, *next;
 } srv_conn;
 
@@ -75,6 +77,12 @@ struct server {
   uint64_t reset_window;
   unsigned resets_in_window;
   uint64_t packets_dropped;
+  source_limit sources; /* connections and handshakes per source */
+  /* limits hit (wtpctl stats) */
+  uint64_t refused_connections;  /* max_connections */
+  uint64_t refused_per_source;   /* max_connections_per_source */
+  uint64_t refused_handshake_rate; /* handshakes_per_second */
+  uint64_t refused_source_table;  /* source table full */
   uint64_t connections_total;
   uint64_t started_ns;
   bool draining;

@@ -50,6 +50,12 @@ void server_opts_defaults(server_opts *o) {
   o->idle_timeout_s = 30;
   o->max_connections = 4096;
   o->max_sessions = 4;
+  o->max_connections_per_source = 64;
+  o->handshakes_per_second = 20;
+  o->handshake_timeout_s = 10;
+  o->max_streams = 100;
+  o->stream_buffer = 256 * 1024;
+  o->connection_buffer = 1024 * 1024;
   o->log_level = LOG_INFO;
 }
 

@@ -36,6 +36,13 @@ typedef struct server_opts {
   unsigned idle_timeout_s;
   unsigned max_connections;
   unsigned max_sessions; /* per connection */
+  /* limits (docs/security.md); 0 = no limit where noted */
+  unsigned max_connections_per_source; /* IPv4 address or IPv6 /64; 0 = none */
+  unsigned handshakes_per_second;      /* new connections per source; 0 = none */
+  unsigned handshake_timeout_s;
+  unsigned max_streams;                /* per connection, each direction */
+  unsigned stream_buffer;              /* bytes: flow-control window per stream */
+  unsigned connection_buffer;          /* bytes: flow-control window per connection */
   /* access (docs/security.md): browser origins allowed to open sessions
    * (none listed: any), and the bearer tokens file ("": no tokens) */
   char origins[H3_ACCESS_MAX_ORIGINS][H3_REQ_ORIGIN_MAX];

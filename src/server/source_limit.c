@@ -28,8 +28,11 @@ int source_key_from_addr(const struct sockaddr *sa, source_key *k) {
   return -1;
 }
 
-int source_limit_init(source_limit *sl, size_t cap, unsigned max_conns, unsigned hs_per_sec) {
+int source_limit_init(source_limit *sl, size_t cap, const uint8_t key[16], unsigned max_conns,
+                      unsigned hs_per_sec) {
   memset(sl, 0, sizeof(*sl));
+  memcpy(&sl->k0, key, 8);
+  memcpy(&sl->k1, key + 8, 8);
   sl->e = calloc(cap ? cap : 1, sizeof(*sl->e));
   if (!sl->e)
     return -1;
@@ -71,19 +74,47 @@ static bool idle(const source_entry *e, uint64_t now) {
   return !e->used || (e->conns == 0 && now >= e->last_ns && now - e->last_ns >= NS_PER_S);
 }
 
+/* mix: a keyed 64-bit hash of a key (multiply-xorshift rounds). */
+static uint64_t mix(const source_limit *sl, const source_key *k) {
+  uint64_t a, b = 0;
+  memcpy(&a, k->b, 8);
+  b = k->b[8];
+  uint64_t h = sl->k0 ^ a;
+  h *= UINT64_C(0x9e3779b97f4a7c15);
+  h ^= h >> 29;
+  h ^= sl->k1 ^ (b << 8);
+  h *= UINT64_C(0xbf58476d1ce4e5b9);
+  h ^= h >> 32;
+  h *= UINT64_C(0x94d049bb133111eb);
+  h ^= h >> 29;
+  return h;
+}
+
 static source_entry *find(const source_limit *sl, const source_key *k) {
-  for (size_t i = 0; i < sl->cap; i++)
-    if (sl->e[i].used && memcmp(sl->e[i].key.b, k->b, sizeof(k->b)) == 0)
-      return &sl->e[i];
+  size_t start = (size_t)(mix(sl, k) % sl->cap);
+  for (size_t i = 0; i < SOURCE_LIMIT_PROBE && i < sl->cap; i++) {
+    source_entry *e = &sl->e[(start + i) % sl->cap];
+    if (e->used && memcmp(e->key.b, k->b, sizeof(k->b)) == 0)
+      return e;
+  }
+  return NULL;
+}
+
+/* slot_for returns an idle slot in |k|'s probe window, or NULL. */
+static source_entry *slot_for(const source_limit *sl, const source_key *k, uint64_t now) {
+  size_t start = (size_t)(mix(sl, k) % sl->cap);
+  for (size_t i = 0; i < SOURCE_LIMIT_PROBE && i < sl->cap; i++) {
+    source_entry *e = &sl->e[(start + i) % sl->cap];
+    if (idle(e, now))
+      return e;
+  }
   return NULL;
 }
 
 source_verdict source_limit_admit(source_limit *sl, const source_key *k, uint64_t now) {
   source_entry *e = find(sl, k);
   if (!e) {
-    for (size_t i = 0; i < sl->cap && !e; i++)
-      if (idle(&sl->e[i], now))
-        e = &sl->e[i];
+    e = slot_for(sl, k, now);
     if (!e)
       return SOURCE_TABLE_FULL;
     memset(e, 0, sizeof(*e));

@@ -3,9 +3,11 @@
  * start per second. A source is an IPv4 address or an IPv6 /64 (one
  * customer's LAN usually; an attacker owning a /64 gets one share).
  *
- * A fixed table, scanned linearly on each new connection only (never per
- * packet): no hash an attacker could aim at, no allocation after init.
- * Pure: time comes in as a parameter. */
+ * A fixed table, consulted for new connections only (never per packet):
+ * open addressing with a keyed hash (random key from the caller) and a
+ * bounded probe window, so the cost per Initial is bounded and an attacker
+ * cannot aim at a slot; no allocation after init. Pure: time comes in as a
+ * parameter. */
 #ifndef WTPING_SOURCE_LIMIT_H
 #define WTPING_SOURCE_LIMIT_H
 
@@ -26,9 +28,12 @@ typedef struct source_entry {
   bool used;
 } source_entry;
 
+#define SOURCE_LIMIT_PROBE 32 /* slots looked at per lookup */
+
 typedef struct source_limit {
   source_entry *e;
   size_t cap;
+  uint64_t k0, k1;      /* hash key */
   unsigned max_conns;   /* per source; 0: no limit */
   unsigned hs_per_sec;  /* per source; 0: no limit */
 } source_limit;
@@ -37,15 +42,18 @@ typedef enum source_verdict {
   SOURCE_OK = 0,
   SOURCE_TOO_MANY_CONNS, /* the source holds max_conns already */
   SOURCE_TOO_FAST,       /* more than hs_per_sec handshakes this second */
-  SOURCE_TABLE_FULL,     /* |cap| sources are busy: refuse (fail closed) */
+  SOURCE_TABLE_FULL,     /* the source's slots are busy: refuse (fail closed) */
 } source_verdict;
 
 /* source_key_from_addr fills |k| for |sa| (AF_INET, AF_INET6; a v4-mapped
  * IPv6 address counts as IPv4). Returns 0, or -1 for another family. */
 int source_key_from_addr(const struct sockaddr *sa, source_key *k);
 
-/* source_limit_init allocates room for |cap| sources. Returns 0 or -1. */
-int source_limit_init(source_limit *sl, size_t cap, unsigned max_conns, unsigned hs_per_sec);
+/* source_limit_init allocates room for |cap| sources (use about twice the
+ * sources expected at once) hashed with the random 16-byte |key|. Returns 0
+ * or -1. */
+int source_limit_init(source_limit *sl, size_t cap, const uint8_t key[16], unsigned max_conns,
+                      unsigned hs_per_sec);
 void source_limit_free(source_limit *sl);
 
 /* source_limit_set changes the limits (on reload); counts are kept. */

@@ -124,6 +124,12 @@ static void defaults(server_opts *o) {
   o->max_connections = 4096;
   o->max_sessions = 4;
   o->log_level = LOG_INFO;
+  o->max_connections_per_source = 64;
+  o->handshakes_per_second = 20;
+  o->handshake_timeout_s = 10;
+  o->max_streams = 100;
+  o->stream_buffer = 256 * 1024;
+  o->connection_buffer = 1024 * 1024;
 }
 
 /* load_ok writes |text| to DIR/server.conf and loads it over the defaults. */
@@ -292,6 +298,26 @@ static void test_access(void **state) {
   load_err("origins = [];", "1: origins: empty list");
   load_err("origins = 1;", "1: origins: expected a string or a list of strings");
   load_err("tokens_file = \"tokens\";", "1: tokens_file: must be an absolute path");
+}
+
+static void test_limits(void **state) {
+  (void)state;
+  server_opts o;
+  load_ok("max_connections_per_source = 0;\nhandshakes_per_second = 5;\nhandshake_timeout = 3;\n"
+          "max_streams = 10;\nstream_buffer = 16384;\nconnection_buffer = 67108864;\n",
+          &o);
+  assert_int_equal(o.max_connections_per_source, 0);
+  assert_int_equal(o.handshakes_per_second, 5);
+  assert_int_equal(o.handshake_timeout_s, 3);
+  assert_int_equal(o.max_streams, 10);
+  assert_int_equal(o.stream_buffer, 16384);
+  assert_int_equal(o.connection_buffer, 67108864);
+  load_err("handshake_timeout = 0;", "1: handshake_timeout: out of range (1..60)");
+  load_err("max_streams = 0;", "1: max_streams: out of range (1..10000)");
+  load_err("stream_buffer = 1000;", "1: stream_buffer: out of range (16384..16777216)");
+  load_err("connection_buffer = 67108865;",
+           "1: connection_buffer: out of range (65536..67108864)");
+  load_err("handshakes_per_second = -1;", "1: handshakes_per_second: out of range (0..1000000)");
 }
 
 static void test_syntax(void **state) {
@@ -507,7 +533,7 @@ int main(void) {
       cmocka_unit_test(test_listen),  cmocka_unit_test(test_paths),
       cmocka_unit_test(test_mode_level), cmocka_unit_test(test_files),
       cmocka_unit_test(test_atomic),  cmocka_unit_test(test_reload_bounded),
-      cmocka_unit_test(test_access),
+      cmocka_unit_test(test_access),  cmocka_unit_test(test_limits),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -7,12 +7,15 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "server/source_limit.h"
 
 #define MS UINT64_C(1000000)
 #define S (1000 * MS)
+
+static const uint8_t hkey[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 
 static source_key key_of(const char *addr) {
   struct sockaddr_storage ss;
@@ -47,7 +50,7 @@ static void test_keys(void **state) {
 static void test_conns_per_source(void **state) {
   (void)state;
   source_limit sl;
-  assert_int_equal(source_limit_init(&sl, 16, 3, 0), 0);
+  assert_int_equal(source_limit_init(&sl, 16, hkey, 3, 0), 0);
   source_key a = key_of("192.0.2.1"), b = key_of("192.0.2.2");
   for (int i = 0; i < 3; i++)
     assert_int_equal(source_limit_admit(&sl, &a, 0), SOURCE_OK);
@@ -65,7 +68,7 @@ static void test_conns_per_source(void **state) {
 static void test_handshake_rate(void **state) {
   (void)state;
   source_limit sl;
-  assert_int_equal(source_limit_init(&sl, 16, 0, 10), 0);
+  assert_int_equal(source_limit_init(&sl, 16, hkey, 0, 10), 0);
   source_key a = key_of("2001:db8::1"), b = key_of("2001:db8:0:1::1");
   uint64_t t = 5 * S;
   for (int i = 0; i < 10; i++)
@@ -92,7 +95,7 @@ static void test_handshake_rate(void **state) {
 static void test_table_full(void **state) {
   (void)state;
   source_limit sl;
-  assert_int_equal(source_limit_init(&sl, 2, 0, 5), 0);
+  assert_int_equal(source_limit_init(&sl, 2, hkey, 0, 5), 0);
   source_key a = key_of("192.0.2.1"), b = key_of("192.0.2.2"), c = key_of("192.0.2.3");
   assert_int_equal(source_limit_admit(&sl, &a, 0), SOURCE_OK);
   assert_int_equal(source_limit_admit(&sl, &b, 0), SOURCE_OK);
@@ -106,10 +109,33 @@ static void test_table_full(void **state) {
   source_limit_free(&sl);
 }
 
+/* Many sources: each gets its own entry (the probe window finds room while
+ * the table is not crowded), and the counts stay per source. */
+static void test_many(void **state) {
+  (void)state;
+  source_limit sl;
+  assert_int_equal(source_limit_init(&sl, 2048, hkey, 2, 0), 0);
+  char a[32];
+  for (int i = 0; i < 1000; i++) {
+    snprintf(a, sizeof(a), "10.%d.%d.1", i / 256, i % 256);
+    source_key k = key_of(a);
+    assert_int_equal(source_limit_admit(&sl, &k, 0), SOURCE_OK);
+    assert_int_equal(source_limit_admit(&sl, &k, 0), SOURCE_OK);
+  }
+  for (int i = 0; i < 1000; i++) {
+    snprintf(a, sizeof(a), "10.%d.%d.1", i / 256, i % 256);
+    source_key k = key_of(a);
+    assert_int_equal(source_limit_conns(&sl, &k), 2);
+    assert_int_equal(source_limit_admit(&sl, &k, 0), SOURCE_TOO_MANY_CONNS);
+  }
+  source_limit_free(&sl);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_keys), cmocka_unit_test(test_conns_per_source),
       cmocka_unit_test(test_handshake_rate), cmocka_unit_test(test_table_full),
+      cmocka_unit_test(test_many),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
