@@ -316,6 +316,7 @@ static void handle_packet(server *s, listener *l, const uint8_t *data, size_t le
       return;
   }
   c->l = l;
+  s->ping.now_ns = now; /* for ping_service's per-session datagram rate */
   quic_conn_read(c->qc, &path, 0, data, len, now);
   quic_conn_write(c->qc, now);
   conn_update(c);
@@ -380,6 +381,7 @@ static void apply_settings(server *s) {
   s->qcfg.max_streams_uni = s->opts.max_streams;
   s->qcfg.stream_window = s->opts.stream_buffer;
   s->qcfg.conn_window = s->opts.connection_buffer;
+  s->ping.datagrams_per_second = s->opts.datagrams_per_second;
   source_limit_set(&s->sources, s->opts.max_connections_per_source,
                    s->opts.handshakes_per_second);
   log_set_level(s->opts.log_level);

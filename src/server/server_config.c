@@ -15,7 +15,7 @@ static const char *const server_keys[] = {
     "max_connections", "max_sessions", "control_socket", "control_mode", "log_level",
     "reset_secret",    "origins",      "tokens_file",
     "max_connections_per_source", "handshakes_per_second", "handshake_timeout", "max_streams",
-    "stream_buffer", "connection_buffer", NULL,
+    "stream_buffer", "connection_buffer", "datagrams_per_second", NULL,
 };
 
 /* load_listen replaces |o|'s listen addresses with the "listen" setting. */
@@ -101,6 +101,8 @@ int server_config_load(const char *path, server_opts *o, char *err, size_t errle
                      &t.stream_buffer) ||
            conf_uint(&cf, conf_get(&cf, "connection_buffer"), 65536, 64 * 1024 * 1024,
                      &t.connection_buffer) ||
+           conf_uint(&cf, conf_get(&cf, "datagrams_per_second"), 0, 1000000,
+                     &t.datagrams_per_second) ||
            conf_string(&cf, conf_get(&cf, "tokens_file"), CONF_ABSPATH | CONF_EMPTY_OK,
                        t.tokens_file, sizeof(t.tokens_file))
                ? -1

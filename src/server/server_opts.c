@@ -56,6 +56,7 @@ void server_opts_defaults(server_opts *o) {
   o->max_streams = 100;
   o->stream_buffer = 256 * 1024;
   o->connection_buffer = 1024 * 1024;
+  o->datagrams_per_second = 2000;
   o->log_level = LOG_INFO;
 }
 

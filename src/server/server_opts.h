@@ -43,6 +43,7 @@ typedef struct server_opts {
   unsigned max_streams;                /* per connection, each direction */
   unsigned stream_buffer;              /* bytes: flow-control window per stream */
   unsigned connection_buffer;          /* bytes: flow-control window per connection */
+  unsigned datagrams_per_second;       /* per session; 0 = none */
   /* access (docs/security.md): browser origins allowed to open sessions
    * (none listed: any), and the bearer tokens file ("": no tokens) */
   char origins[H3_ACCESS_MAX_ORIGINS][H3_REQ_ORIGIN_MAX];

@@ -64,4 +64,44 @@ check "a short token: file:line and why" \
   grep -q "$TMP/bad-tokens:2: a token must be 16 to 256 characters long" "$TMP/err"
 check "a short token: the good token is not in the message" bash -c "! grep -q '$TOKEN_A' '$TMP/err'"
 
+# --- limits -------------------------------------------------------------------
+# A handshake flood from one source (127.0.0.1) is capped at
+# handshakes_per_second; a client from another source (::1) keeps getting
+# pongs meanwhile.
+port=$(free_udp_port)
+write_conf "$port" 'handshakes_per_second = 5;' 'log_level = "debug";'
+sed -i "s|^listen = .*|listen = [ \"127.0.0.1:$port\", \"[::1]:$port\" ];|" "$TMP/server.conf"
+"$SERVER" -c "$TMP/server.conf" >"$TMP/flood.log" 2>&1 &
+fpid=$!
+PIDS+=("$fpid")
+wait_udp "$port"
+"$CLIENT" -q --json -c 20 -i 0.1 -W 1 --cafile "$TMP/cert.pem" "https://[::1]:$port/wtping" \
+  >"$TMP/flood-client.json" 2>"$TMP/flood-client.err" &
+clpid=$!
+python3 "$(dirname "$0")/initial_flood.py" 127.0.0.1 "$port" 2000
+sleep 0.5
+python3 "$(dirname "$0")/initial_flood.py" 127.0.0.1 "$port" 2000
+wait "$clpid"; rc=$?
+check "Initial flood from 127.0.0.1: the client on ::1 exits 0" [ $rc -eq 0 ]
+check "Initial flood from 127.0.0.1: the client on ::1 lost nothing" \
+  python3 -c "import json,sys; d=json.load(open('$TMP/flood-client.json')); sys.exit(0 if d['received'] == 20 else 1)"
+refused=$(grep -c "dropping an Initial: handshakes per second per source" "$TMP/flood.log")
+check "Initial flood: most Initials refused by the per-source rate ($refused)" [ "$refused" -gt 1000 ]
+kill "$fpid"; wait "$fpid" 2>/dev/null
+
+# Datagram pings beyond datagrams_per_second in one session go unanswered.
+port=$(free_udp_port)
+write_conf "$port" 'datagrams_per_second = 5;'
+"$SERVER" -c "$TMP/server.conf" >"$TMP/dg.log" 2>&1 &
+dpid=$!
+PIDS+=("$dpid")
+wait_udp "$port"
+"$CLIENT" -q --json -c 40 -i 0.01 -W 0.5 -m datagram --cafile "$TMP/cert.pem" \
+  "https://127.0.0.1:$port/wtping" >"$TMP/dg.json" 2>/dev/null
+check "datagrams_per_second = 5: a burst of 40 gets at most 5 + refill answers" \
+  python3 -c "import json,sys; d=json.load(open('$TMP/dg.json')); print(d['received']); sys.exit(0 if 5 <= d['received'] <= 12 else 1)"
+check "datagrams_per_second: streams are not limited" \
+  "$CLIENT" -q -c 40 -i 0.01 --cafile "$TMP/cert.pem" "https://127.0.0.1:$port/wtping"
+kill "$dpid"; wait "$dpid" 2>/dev/null
+
 finish

@@ -130,6 +130,7 @@ static void defaults(server_opts *o) {
   o->max_streams = 100;
   o->stream_buffer = 256 * 1024;
   o->connection_buffer = 1024 * 1024;
+  o->datagrams_per_second = 2000;
 }
 
 /* load_ok writes |text| to DIR/server.conf and loads it over the defaults. */
@@ -317,6 +318,10 @@ static void test_limits(void **state) {
   load_err("stream_buffer = 1000;", "1: stream_buffer: out of range (16384..16777216)");
   load_err("connection_buffer = 67108865;",
            "1: connection_buffer: out of range (65536..67108864)");
+  load_ok("datagrams_per_second = 0;\n", &o);
+  assert_int_equal(o.datagrams_per_second, 0);
+  load_err("datagrams_per_second = 1000001;",
+           "1: datagrams_per_second: out of range (0..1000000)");
   load_err("handshakes_per_second = -1;", "1: handshakes_per_second: out of range (0..1000000)");
 }
 
