@@ -17,3 +17,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 $SUDO apt-get install -y -qq --no-install-recommends podman runc catatonit >/dev/null
 command -v npm >/dev/null 2>&1 ||
   $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+# make fuzz (libFuzzer harnesses, tests/fuzz): clang and its runtimes
+$SUDO apt-get install -y -qq --no-install-recommends clang libclang-rt-14-dev >/dev/null
