@@ -30,6 +30,7 @@ static void usage(FILE *f) {
           "      --cafile FILE      trust the CA certificate(s) in FILE (PEM)\n"
           "      --pin sha256:B64   accept the server certificate whose SHA-256 is B64\n"
           "      --token-file FILE  send the bearer token in FILE (first line) on CONNECT\n"
+          "      --cert FILE --key FILE  client certificate (PEM) and key, for mutual TLS\n"
           "                         (repeatable; as the browser's serverCertificateHashes)\n"
           "  -k, --insecure         do not verify the server certificate\n"
           "  -v, --verbose          log more (repeat for debug)\n"
@@ -96,7 +97,7 @@ void client_opts_defaults(client_opts *o) {
   o->reconnect_max_ns = 30000000000ULL;
 }
 
-enum { O_JSON = 256, O_CAFILE, O_PIN, O_QDEBUG, O_CONTROL, O_TOKEN_FILE };
+enum { O_JSON = 256, O_CAFILE, O_PIN, O_QDEBUG, O_CONTROL, O_TOKEN_FILE, O_CERT, O_KEY };
 static const struct option longopts[] = {
       {"count", required_argument, NULL, 'c'},
       {"interval", required_argument, NULL, 'i'},
@@ -116,6 +117,8 @@ static const struct option longopts[] = {
       {"config", required_argument, NULL, 'C'},
       {"control", required_argument, NULL, O_CONTROL},
       {"token-file", required_argument, NULL, O_TOKEN_FILE},
+      {"cert", required_argument, NULL, O_CERT},
+      {"key", required_argument, NULL, O_KEY},
       {NULL, 0, NULL, 0},
 };
 static const char shortopts[] = ":c:i:s:m:W:w:qkvVhC:";
@@ -186,6 +189,16 @@ static int apply_cli(client_opts *o, int argc, char **argv, FILE *out, FILE *err
       }
       snprintf(o->cafile, sizeof(o->cafile), "%s", optarg);
       break;
+    case O_CERT:
+    case O_KEY: {
+      char *dst = c == O_CERT ? o->cert_file : o->key_file;
+      if (strlen(optarg) >= sizeof(o->cert_file)) {
+        fprintf(err, "wtping-client: --%s: path too long\n", c == O_CERT ? "cert" : "key");
+        return CLIENT_OPTS_EXIT_USAGE;
+      }
+      snprintf(dst, sizeof(o->cert_file), "%s", optarg);
+      break;
+    }
     case O_TOKEN_FILE:
       if (strlen(optarg) >= sizeof(o->token_file)) {
         fprintf(err, "wtping-client: --token-file: path too long\n");
@@ -254,6 +267,10 @@ static int apply_cli(client_opts *o, int argc, char **argv, FILE *out, FILE *err
   }
   if (o->insecure && (o->npins || o->cafile[0])) {
     fprintf(err, "wtping-client: -k cannot be combined with --pin or --cafile\n");
+    return CLIENT_OPTS_EXIT_USAGE;
+  }
+  if (!o->cert_file[0] != !o->key_file[0]) {
+    fprintf(err, "wtping-client: --cert and --key go together\n");
     return CLIENT_OPTS_EXIT_USAGE;
   }
   return CLIENT_OPTS_RUN;

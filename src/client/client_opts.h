@@ -34,6 +34,9 @@ typedef struct client_opts {
   /* the bearer token sent on CONNECT comes from this file (or the systemd
    * credential "token"), never from the command line; "" = none */
   char token_file[CLIENT_PATH_MAX];
+  /* mutual TLS: our certificate (chain) and key, for servers that ask */
+  char cert_file[CLIENT_PATH_MAX];
+  char key_file[CLIENT_PATH_MAX];
   int log_level;
   bool quic_debug;
   /* daemon mode (a configuration file and no URL on the command line) */

@@ -6,6 +6,7 @@
 
 #include "common/addr.h"
 #include "common/conf.h"
+#include "quic/quic_tls.h"
 
 /* CONTROL_PATH_MAX bounds a control socket path (with its NUL). */
 #define CONTROL_PATH_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
@@ -15,7 +16,8 @@ static const char *const server_keys[] = {
     "max_connections", "max_sessions", "control_socket", "control_mode", "log_level",
     "reset_secret",    "origins",      "tokens_file",
     "max_connections_per_source", "handshakes_per_second", "handshake_timeout", "max_streams",
-    "stream_buffer", "connection_buffer", "datagrams_per_second", NULL,
+    "stream_buffer", "connection_buffer", "datagrams_per_second", "client_ca", "client_auth",
+    "client_subjects", "client_pins", NULL,
 };
 
 /* load_listen replaces |o|'s listen addresses with the "listen" setting. */
@@ -70,6 +72,50 @@ static int load_origins(const conf_file *cf, server_opts *o) {
   return 0;
 }
 
+/* load_client_auth reads the mutual-TLS settings: client_ca, client_auth
+ * ("require" or "optional"), client_subjects and client_pins (lists). */
+static int load_client_auth(const conf_file *cf, server_opts *o) {
+  if (conf_string(cf, conf_get(cf, "client_ca"), CONF_ABSPATH | CONF_READABLE | CONF_EMPTY_OK,
+                  o->client_ca, sizeof(o->client_ca)) != 0)
+    return -1;
+  const config_setting_t *s = conf_get(cf, "client_auth");
+  if (s) {
+    if (config_setting_type(s) != CONFIG_TYPE_STRING)
+      return conf_fail(cf, s, "expected \"require\" or \"optional\"");
+    const char *v = config_setting_get_string(s);
+    if (strcmp(v, "require") != 0 && strcmp(v, "optional") != 0)
+      return conf_fail(cf, s, "expected \"require\" or \"optional\", not \"%s\"", v);
+    o->client_cert_optional = strcmp(v, "optional") == 0;
+  }
+  const char *v[SERVER_MAX_CLIENT_IDS];
+  size_t n = 0;
+  if ((s = conf_get(cf, "client_subjects"))) {
+    if (conf_string_list(cf, s, SERVER_MAX_CLIENT_IDS, v, &n) != 0)
+      return -1;
+    for (size_t i = 0; i < n; i++) {
+      if (!v[i][0] || strlen(v[i]) >= sizeof(o->client_subjects[i]))
+        return conf_fail(cf, s, "\"%s\": empty or too long", v[i]);
+      memcpy(o->client_subjects[i], v[i], strlen(v[i]) + 1);
+    }
+    o->nclient_subjects = (unsigned)n;
+  }
+  if ((s = conf_get(cf, "client_pins"))) {
+    if (conf_string_list(cf, s, SERVER_MAX_CLIENT_IDS, v, &n) != 0)
+      return -1;
+    for (size_t i = 0; i < n; i++) {
+      uint8_t pin[32];
+      if (quic_tls_pin_parse(v[i], pin) != 0 || strlen(v[i]) >= sizeof(o->client_pins[i]))
+        return conf_fail(cf, s, "\"%s\": not a pin (sha256:BASE64)", v[i]);
+      memcpy(o->client_pins[i], v[i], strlen(v[i]) + 1);
+    }
+    o->nclient_pins = (unsigned)n;
+  }
+  if (!o->client_ca[0] && (o->nclient_subjects || o->nclient_pins))
+    return conf_fail(cf, conf_get(cf, o->nclient_subjects ? "client_subjects" : "client_pins"),
+                     "needs client_ca");
+  return 0;
+}
+
 int server_config_load(const char *path, server_opts *o, char *err, size_t errlen) {
   server_opts t = *o;
   conf_file cf;
@@ -103,6 +149,7 @@ int server_config_load(const char *path, server_opts *o, char *err, size_t errle
                      &t.connection_buffer) ||
            conf_uint(&cf, conf_get(&cf, "datagrams_per_second"), 0, 1000000,
                      &t.datagrams_per_second) ||
+           load_client_auth(&cf, &t) ||
            conf_string(&cf, conf_get(&cf, "tokens_file"), CONF_ABSPATH | CONF_EMPTY_OK,
                        t.tokens_file, sizeof(t.tokens_file))
                ? -1

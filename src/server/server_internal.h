@@ -51,6 +51,9 @@ typedef struct srv_conn {
   uint64_t accepted_ns;
   ngtcp2_cid odcid; /* the client's first DCID, also routed to us */
   source_key source; /* counted in server.sources */
+  bool identity_checked; /* the client certificate was judged after the handshake */
+  bool peer_cert;        /* the client presented a certificate (mutual TLS) */
+  char peer_subject[256];
   struct srv_conn *prev, *next;
 } srv_conn;
 
@@ -83,6 +86,7 @@ struct server {
   uint64_t refused_per_source;   /* max_connections_per_source */
   uint64_t refused_handshake_rate; /* handshakes_per_second */
   uint64_t refused_source_table;  /* source table full */
+  uint64_t refused_client_cert;   /* certificate not in the allow-list */
   uint64_t connections_total;
   uint64_t started_ns;
   bool draining;

@@ -20,6 +20,7 @@ typedef struct server_listen {
 #define SERVER_DEFAULT_CONTROL RUNSTATEDIR "/wtping/server.sock"
 #define SERVER_DEFAULT_RESET_SECRET LOCALSTATEDIR "/lib/wtping/reset-secret"
 #define SERVER_PATH_MAX 1024
+#define SERVER_MAX_CLIENT_IDS 64
 
 /* Settings from the command line and the configuration file (strings are
  * owned copies, bounded). */
@@ -44,6 +45,13 @@ typedef struct server_opts {
   unsigned stream_buffer;              /* bytes: flow-control window per stream */
   unsigned connection_buffer;          /* bytes: flow-control window per connection */
   unsigned datagrams_per_second;       /* per session; 0 = none */
+  /* mutual TLS: "" = clients are not asked for a certificate */
+  char client_ca[SERVER_PATH_MAX];
+  bool client_cert_optional;           /* client_auth = "optional" */
+  char client_subjects[SERVER_MAX_CLIENT_IDS][256]; /* allowed subject DNs */
+  unsigned nclient_subjects;
+  char client_pins[SERVER_MAX_CLIENT_IDS][64];      /* allowed "sha256:B64" */
+  unsigned nclient_pins;
   /* access (docs/security.md): browser origins allowed to open sessions
    * (none listed: any), and the bearer tokens file ("": no tokens) */
   char origins[H3_ACCESS_MAX_ORIGINS][H3_REQ_ORIGIN_MAX];

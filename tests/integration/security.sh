@@ -64,6 +64,20 @@ check "a short token: file:line and why" \
   grep -q "$TMP/bad-tokens:2: a token must be 16 to 256 characters long" "$TMP/err"
 check "a short token: the good token is not in the message" bash -c "! grep -q '$TOKEN_A' '$TMP/err'"
 
+# --- client certificates (mutual TLS) ------------------------------------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$TMP/ca.key" \
+  -out "$TMP/ca.pem" -days 2 -subj /CN=wtping-test-ca 2>/dev/null
+port=$(free_udp_port)
+write_conf "$port" "client_ca = \"$TMP/ca.pem\";"
+"$SERVER" -c "$TMP/server.conf" >"$TMP/mtls.log" 2>&1 &
+mpid=$!
+PIDS+=("$mpid")
+wait_udp "$port"
+"$CLIENT" -c 1 -W 2 --cafile "$TMP/cert.pem" "https://127.0.0.1:$port/wtping" >"$TMP/out" 2>"$TMP/err"; rc=$?
+check "client_ca: a client without a certificate is refused" [ $rc -ne 0 ]
+check "client_ca: ... with the TLS alert certificate_required" grep -q "CERTIFICATE_REQUIRED" "$TMP/err"
+kill "$mpid"; wait "$mpid" 2>/dev/null
+
 # --- limits -------------------------------------------------------------------
 # A handshake flood from one source (127.0.0.1) is capped at
 # handshakes_per_second; a client from another source (::1) keeps getting

@@ -301,6 +301,30 @@ static void test_access(void **state) {
   load_err("tokens_file = \"tokens\";", "1: tokens_file: must be an absolute path");
 }
 
+static void test_client_auth(void **state) {
+  (void)state;
+  server_opts o;
+  char text[2048];
+  snprintf(text, sizeof(text),
+           "client_ca = \"%s\";\nclient_auth = \"optional\";\n"
+           "client_subjects = [ \"CN=probe1\", \"CN=probe2,O=Example\" ];\n"
+           "client_pins = \"sha256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\";\n",
+           cert);
+  load_ok(text, &o);
+  assert_string_equal(o.client_ca, cert);
+  assert_true(o.client_cert_optional);
+  assert_int_equal(o.nclient_subjects, 2);
+  assert_string_equal(o.client_subjects[1], "CN=probe2,O=Example");
+  assert_int_equal(o.nclient_pins, 1);
+  load_err("client_auth = \"maybe\";",
+           "1: client_auth: expected \"require\" or \"optional\", not \"maybe\"");
+  load_err("client_subjects = \"CN=x\";", "1: client_subjects: needs client_ca");
+  snprintf(text, sizeof(text), "client_ca = \"%s\";\nclient_pins = [ \"sha256:abc\" ];", cert);
+  load_err(text, "2: client_pins: \"sha256:abc\": not a pin (sha256:BASE64)");
+  load_err("client_ca = \"/nonexistent/ca.pem\";",
+           "1: client_ca: cannot read /nonexistent/ca.pem: No such file or directory");
+}
+
 static void test_limits(void **state) {
   (void)state;
   server_opts o;
@@ -539,6 +563,7 @@ int main(void) {
       cmocka_unit_test(test_mode_level), cmocka_unit_test(test_files),
       cmocka_unit_test(test_atomic),  cmocka_unit_test(test_reload_bounded),
       cmocka_unit_test(test_access),  cmocka_unit_test(test_limits),
+      cmocka_unit_test(test_client_auth),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
