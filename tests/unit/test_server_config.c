@@ -244,7 +244,10 @@ static char *example_text(bool uncomment) {
   snprintf(path, sizeof(path), "%setc/server.conf", top);
   char *a = read_text(path);
   char *b = replace(a, "\"/etc/wtping/cert.pem\"", "\"CERT\"");
-  char *c = replace(b, "\"/etc/wtping/key.pem\"", "\"KEY\"");
+  char *c0 = replace(b, "\"/etc/wtping/key.pem\"", "\"KEY\"");
+  /* the example client CA: any readable file will do */
+  char *c = replace(c0, "\"/etc/wtping/client-ca.pem\"", "\"CERT\"");
+  free(c0);
   char q[300];
   free(a);
   free(b);
@@ -275,6 +278,13 @@ static void test_example(void **state) {
     /* the packaged file lets browsers in from the server's own origin only */
     strcpy(d.origins[0], "self");
     d.norigins = 1;
+    if (uncomment) { /* settings without a default show an example */
+      strcpy(d.client_ca, cert);
+      strcpy(d.client_subjects[0], "CN=probe1");
+      d.nclient_subjects = 1;
+      strcpy(d.client_pins[0], "sha256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+      d.nclient_pins = 1;
+    }
     assert_memory_equal(&o, &d, sizeof(o));
   }
 }
