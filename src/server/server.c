@@ -271,8 +271,11 @@ static void check_identity(server *s, srv_conn *c) {
   if (c->identity_checked || !quic_conn_handshake_completed(c->qc))
     return;
   c->identity_checked = true;
-  if (client_identity_ok(s, c))
+  if (client_identity_ok(s, c)) {
+    if (c->peer_cert)
+      wt_conn_set_peer_cert(c->wc, c->peer_subject);
     return;
+  }
   char addr[ADDR_STRLEN];
   const ngtcp2_path *p = quic_conn_path(c->qc);
   log_notice("refusing %s: client certificate \"%s\" is not in client_subjects or client_pins",
@@ -428,6 +431,8 @@ static void apply_settings(server *s) {
   s->qcfg.debug = s->opts.quic_debug;
   s->wcfg.path = s->opts.path;
   s->wcfg.max_sessions = s->opts.max_sessions;
+  s->wcfg.access = s->access;
+  s->wcfg.access_refused = &s->refused_access;
   s->qcfg.handshake_timeout = (uint64_t)s->opts.handshake_timeout_s * NGTCP2_SECONDS;
   s->qcfg.max_streams_bidi = s->opts.max_streams;
   s->qcfg.max_streams_uni = s->opts.max_streams;

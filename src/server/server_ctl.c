@@ -81,6 +81,14 @@ static int cmd_stats(void *ud, const ctl_request *req, json_object *w, char *err
   r |= cj_add_uint(o, "errors_datagrams_dropped", st->datagrams_dropped);
   r |= cj_add_uint(o, "errors_streams_reset", st->streams_reset);
   r |= cj_add_uint(o, "errors_packets_dropped", s->packets_dropped);
+  /* limits hit and requests refused (docs/security.md) */
+  r |= cj_add_uint(o, "refused_connections", s->refused_connections);
+  r |= cj_add_uint(o, "refused_connections_per_source", s->refused_per_source);
+  r |= cj_add_uint(o, "refused_handshake_rate", s->refused_handshake_rate);
+  r |= cj_add_uint(o, "refused_source_table", s->refused_source_table);
+  r |= cj_add_uint(o, "refused_client_cert", s->refused_client_cert);
+  r |= cj_add_uint(o, "refused_access", s->refused_access);
+  r |= cj_add_uint(o, "datagrams_rate_limited", st->datagrams_rate_limited);
   return r ? ctl_nomem(err, errlen) : 0;
 }
 
@@ -95,6 +103,10 @@ static int add_session(json_object *arr, wt_session *ss, const char *peer,
   r |= cj_add_str(o, "peer", peer);
   r |= cj_add_double(o, "age", (double)(now - wt_session_opened(ss)) / 1e9);
   r |= cj_add_uint(o, "pings", ping_service_session_pings(ss));
+  /* origin: the browser page's (absent for non-browser clients) */
+  if (wt_session_origin(ss))
+    r |= cj_add_str(o, "origin", wt_session_origin(ss));
+  r |= cj_add_str(o, "auth", wt_session_auth(ss));
   r |= cj_add_double(o, "srtt_ms", (double)cs->smoothed_rtt / 1e6);
   r |= cj_add_double(o, "min_rtt_ms", (double)cs->min_rtt / 1e6);
   r |= cj_add_uint(o, "cwnd", cs->cwnd);

@@ -87,6 +87,7 @@ struct server {
   uint64_t refused_handshake_rate; /* handshakes_per_second */
   uint64_t refused_source_table;  /* source table full */
   uint64_t refused_client_cert;   /* certificate not in the allow-list */
+  uint64_t refused_access;        /* CONNECT refused: origin or token (401/403) */
   uint64_t connections_total;
   uint64_t started_ns;
   bool draining;

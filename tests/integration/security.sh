@@ -64,18 +64,93 @@ check "a short token: file:line and why" \
   grep -q "$TMP/bad-tokens:2: a token must be 16 to 256 characters long" "$TMP/err"
 check "a short token: the good token is not in the message" bash -c "! grep -q '$TOKEN_A' '$TMP/err'"
 
-# --- client certificates (mutual TLS) ------------------------------------------
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$TMP/ca.key" \
-  -out "$TMP/ca.pem" -days 2 -subj /CN=wtping-test-ca 2>/dev/null
+# --- bearer tokens on CONNECT ---------------------------------------------------
 port=$(free_udp_port)
-write_conf "$port" "client_ca = \"$TMP/ca.pem\";"
+write_conf "$port" "tokens_file = \"$TMP/tokens\";"
+"$SERVER" -c "$TMP/server.conf" >"$TMP/tok.log" 2>&1 &
+tpid=$!
+PIDS+=("$tpid")
+wait_udp "$port"
+url="https://127.0.0.1:$port/wtping"
+"$CLIENT" -c 1 -W 2 --cafile "$TMP/cert.pem" "$url" >"$TMP/out" 2>"$TMP/err"; rc=$?
+check "tokens: no token -> refused (exit $rc)" [ $rc -ne 0 ]
+check "tokens: no token -> 401" grep -q "401" "$TMP/err"
+printf 'not-the-right-token-at-all\n' >"$TMP/wrong"; chmod 0600 "$TMP/wrong"
+"$CLIENT" -c 1 -W 2 --cafile "$TMP/cert.pem" --token-file "$TMP/wrong" "$url" >"$TMP/out" 2>"$TMP/err"; rc=$?
+check "tokens: a wrong token -> refused" [ $rc -ne 0 ]
+check "tokens: a wrong token -> 403" grep -q "403" "$TMP/err"
+printf '%s\n' "$TOKEN_B" >"$TMP/mine"; chmod 0600 "$TMP/mine"
+check "tokens: the right token (second in the file) -> pongs" \
+  "$CLIENT" -q -c 2 -i 0.05 --cafile "$TMP/cert.pem" --token-file "$TMP/mine" "$url"
+chmod 0644 "$TMP/mine"
+"$CLIENT" -c 1 -W 2 --cafile "$TMP/cert.pem" --token-file "$TMP/mine" "$url" >"$TMP/out" 2>"$TMP/err"; rc=$?
+check "tokens: a client token file readable by all is refused" \
+  bash -c "[ $rc -ne 0 ] && grep -q 'readable by all users' '$TMP/err'"
+chmod 0600 "$TMP/mine"
+# a session that authenticated says so in wtpctl sessions
+"$CLIENT" -q -c 30 -i 0.1 --cafile "$TMP/cert.pem" --token-file "$TMP/mine" "$url" >/dev/null 2>&1 &
+lpid=$!
+sleep 1
+"$top_builddir/wtpctl" -s "$TMP/ctl.sock" sessions >"$TMP/sessions" 2>&1
+check "tokens: wtpctl sessions shows auth token" grep -Eq " token +- *$" "$TMP/sessions"
+"$top_builddir/wtpctl" -s "$TMP/ctl.sock" --json sessions >"$TMP/sessions.json" 2>&1
+check "tokens: --json sessions has \"auth\":\"token\"" grep -q '"auth": *"token"' "$TMP/sessions.json"
+kill "$lpid"; wait "$lpid" 2>/dev/null
+"$top_builddir/wtpctl" -s "$TMP/ctl.sock" stats >"$TMP/stats" 2>&1
+check "tokens: refusals are counted (refused_access 2)" grep -Eq "^refused_access +: 2$" "$TMP/stats"
+check "tokens: refused requests opened no session (sessions_total 2)" \
+  grep -Eq "^sessions_total +: 2$" "$TMP/stats"
+check "tokens: never logged" bash -c "! grep -q -e '$TOKEN_A' -e '$TOKEN_B' -e not-the-right '$TMP/tok.log'"
+# SIGHUP re-reads the tokens: without TOKEN_B, its holder is refused
+printf '%s\n' "$TOKEN_A" >"$TMP/tokens"
+kill -HUP "$tpid"
+sleep 0.5
+"$CLIENT" -c 1 -W 2 --cafile "$TMP/cert.pem" --token-file "$TMP/mine" "$url" >"$TMP/out" 2>"$TMP/err"; rc=$?
+check "tokens: after SIGHUP a removed token gets 403" bash -c "[ $rc -ne 0 ] && grep -q 403 '$TMP/err'"
+kill "$tpid"; wait "$tpid" 2>/dev/null
+
+# --- client certificates (mutual TLS) ------------------------------------------
+# client_cert NAME CA SUBJECT: a client certificate signed by CA
+client_cert() {
+  openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$TMP/$1.key" \
+    -out "$TMP/$1.csr" -subj "$3" 2>/dev/null &&
+    openssl x509 -req -in "$TMP/$1.csr" -CA "$TMP/$2.pem" -CAkey "$TMP/$2.key" \
+      -CAcreateserial -out "$TMP/$1.pem" -days 2 2>/dev/null && chmod 0600 "$TMP/$1.key"
+}
+for ca in ca otherca; do
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$TMP/$ca.key" \
+    -out "$TMP/$ca.pem" -days 2 -subj "/CN=wtping-test-$ca" 2>/dev/null
+done
+client_cert probe1 ca "/CN=probe1"
+client_cert probe2 ca "/CN=probe2"
+client_cert stranger otherca "/CN=probe1"
+port=$(free_udp_port)
+write_conf "$port" "client_ca = \"$TMP/ca.pem\";" 'client_subjects = [ "CN=probe1" ];'
 "$SERVER" -c "$TMP/server.conf" >"$TMP/mtls.log" 2>&1 &
 mpid=$!
 PIDS+=("$mpid")
 wait_udp "$port"
-"$CLIENT" -c 1 -W 2 --cafile "$TMP/cert.pem" "https://127.0.0.1:$port/wtping" >"$TMP/out" 2>"$TMP/err"; rc=$?
+url="https://127.0.0.1:$port/wtping"
+mt() { "$CLIENT" -c 1 -W 2 --cafile "$TMP/cert.pem" "$@" "$url" >"$TMP/out" 2>"$TMP/err"; }
+mt; rc=$?
 check "client_ca: a client without a certificate is refused" [ $rc -ne 0 ]
 check "client_ca: ... with the TLS alert certificate_required" grep -q "CERTIFICATE_REQUIRED" "$TMP/err"
+mt --cert "$TMP/stranger.pem" --key "$TMP/stranger.key"; rc=$?
+check "client_ca: a certificate from another CA is refused (TLS alert)" \
+  bash -c "[ $rc -ne 0 ] && grep -qi 'alert' '$TMP/err'"
+mt --cert "$TMP/probe2.pem" --key "$TMP/probe2.key"; rc=$?
+check "client_subjects: CN=probe2 (not listed) is refused" [ $rc -ne 0 ]
+check "client_subjects: the log names the subject" grep -q 'client certificate "CN=probe2"' "$TMP/mtls.log"
+check "client_subjects: CN=probe1 gets pongs" mt --cert "$TMP/probe1.pem" --key "$TMP/probe1.key"
+"$CLIENT" -q -c 30 -i 0.1 --cafile "$TMP/cert.pem" --cert "$TMP/probe1.pem" \
+  --key "$TMP/probe1.key" "$url" >/dev/null 2>&1 &
+lpid=$!
+sleep 1
+"$top_builddir/wtpctl" -s "$TMP/ctl.sock" sessions >"$TMP/sessions" 2>&1
+check "mutual TLS: wtpctl sessions shows auth certificate" grep -Eq " certificate +- *$" "$TMP/sessions"
+kill "$lpid"; wait "$lpid" 2>/dev/null
+"$top_builddir/wtpctl" -s "$TMP/ctl.sock" stats >"$TMP/stats" 2>&1
+check "mutual TLS: the refusal is counted" grep -Eq "^refused_client_cert +: 1$" "$TMP/stats"
 kill "$mpid"; wait "$mpid" 2>/dev/null
 
 # --- limits -------------------------------------------------------------------
