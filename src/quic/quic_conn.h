@@ -73,6 +73,14 @@ quic_conn *quic_conn_server_new(const quic_conn_config *cfg, quic_tls_server *tl
                                 const ngtcp2_pkt_hd *hd, const ngtcp2_path *path, ngtcp2_tstamp now,
                                 const quic_io_ops *io, void *io_ud);
 
+/* quic_conn_server_new_retried is quic_conn_server_new for an Initial
+ * that carried a valid Retry token: |odcid| is the DCID of the client's
+ * first Initial (from the token), |hd|->dcid the SCID of our Retry. */
+quic_conn *quic_conn_server_new_retried(const quic_conn_config *cfg, quic_tls_server *tls,
+                                        const ngtcp2_pkt_hd *hd, const ngtcp2_cid *odcid,
+                                        const ngtcp2_path *path, ngtcp2_tstamp now,
+                                        const quic_io_ops *io, void *io_ud);
+
 /* quic_conn_client_new starts a connection to |path|'s remote address.
  * |verify| (kept by reference) holds the expected host and receives the
  * reason of a certificate failure. Returns NULL on failure. */

@@ -105,6 +105,8 @@ static void conn_free(srv_conn *c) {
   if (c->next)
     c->next->prev = c->prev;
   s->nconns--;
+  if (!c->identity_checked)
+    s->half_open--;
   source_limit_release(&s->sources, &c->source);
   free(c);
   if (s->shutting_down && s->nconns == 0)
@@ -179,7 +181,7 @@ static const quic_io_ops server_io_ops = {
 };
 
 static srv_conn *conn_accept(server *s, listener *l, const ngtcp2_pkt_hd *hd,
-                             const ngtcp2_path *path, uint64_t now) {
+                             const ngtcp2_cid *odcid, const ngtcp2_path *path, uint64_t now) {
   if (s->nconns >= s->opts.max_connections) {
     log_debug("connection limit (%u) reached: dropping an Initial", s->opts.max_connections);
     s->refused_connections++;
@@ -210,7 +212,8 @@ static srv_conn *conn_accept(server *s, listener *l, const ngtcp2_pkt_hd *hd,
   c->tls = s->tls;
   c->tls->refs++;
   c->accepted_ns = now;
-  c->qc = quic_conn_server_new(&s->qcfg, &c->tls->t, hd, path, now, &server_io_ops, c);
+  c->qc = quic_conn_server_new_retried(&s->qcfg, &c->tls->t, hd, odcid, path, now,
+                                       &server_io_ops, c);
   if (!c->qc)
     goto fail;
   c->wc = wt_conn_new(&s->wcfg, c->qc, ping_service_ops(), &s->ping);
@@ -229,6 +232,7 @@ static srv_conn *conn_accept(server *s, listener *l, const ngtcp2_pkt_hd *hd,
     s->conns->prev = c;
   s->conns = c;
   s->nconns++;
+  s->half_open++;
   s->connections_total++;
   return c;
 fail:
@@ -271,6 +275,7 @@ static void check_identity(server *s, srv_conn *c) {
   if (c->identity_checked || !quic_conn_handshake_completed(c->qc))
     return;
   c->identity_checked = true;
+  s->half_open--;
   if (client_identity_ok(s, c)) {
     if (c->peer_cert)
       wt_conn_set_peer_cert(c->wc, c->peer_subject);
@@ -298,6 +303,42 @@ static void send_version_negotiation(server *s, listener *l, const ngtcp2_versio
   if (n > 0)
     udp_send(l->fd, (const struct sockaddr *)local, (const struct sockaddr *)remote, rlen,
              s->txbuf, (size_t)n, l->wildcard);
+}
+
+/* Retry tokens are valid this long (a round trip, generously). */
+#define RETRY_TOKEN_TIMEOUT (10 * NGTCP2_SECONDS)
+
+/* retry_wanted: Retry always, or (auto) while retry_threshold handshakes
+ * are half open - a sign of a flood, possibly from spoofed addresses. */
+static bool retry_wanted(const server *s) {
+  return s->opts.retry == SERVER_RETRY_ALWAYS ||
+         (s->opts.retry == SERVER_RETRY_AUTO && s->half_open >= s->opts.retry_threshold);
+}
+
+/* send_retry answers the Initial |hd| with a Retry carrying a token that
+ * binds the client's address and its original DCID (ngtcp2's format,
+ * encrypted with a key derived from the server's secret). A Retry is
+ * smaller than the Initial that caused it: no amplification. */
+static void send_retry(server *s, listener *l, const ngtcp2_pkt_hd *hd,
+                       const struct sockaddr_storage *local,
+                       const struct sockaddr_storage *remote, socklen_t rlen, uint64_t now) {
+  ngtcp2_cid scid;
+  scid.datalen = QUIC_SCID_LEN;
+  if (gnutls_rnd(GNUTLS_RND_NONCE, scid.data, scid.datalen) != 0)
+    return;
+  uint8_t token[NGTCP2_CRYPTO_MAX_RETRY_TOKENLEN];
+  ngtcp2_ssize tl = ngtcp2_crypto_generate_retry_token(
+      token, s->secret, sizeof(s->secret), hd->version, (const ngtcp2_sockaddr *)remote, rlen,
+      &scid, &hd->dcid, now);
+  if (tl < 0)
+    return;
+  ngtcp2_ssize n = ngtcp2_crypto_write_retry(s->txbuf, sizeof(s->txbuf), hd->version, &hd->scid,
+                                             &scid, &hd->dcid, token, (size_t)tl);
+  if (n <= 0)
+    return;
+  udp_send(l->fd, (const struct sockaddr *)local, (const struct sockaddr *)remote, rlen, s->txbuf,
+           (size_t)n, l->wildcard);
+  s->retries_sent++;
 }
 
 static void send_stateless_reset(server *s, listener *l, const uint8_t *dcid, size_t dcidlen,
@@ -365,7 +406,23 @@ static void handle_packet(server *s, listener *l, const uint8_t *data, size_t le
       s->packets_dropped++;
       return;
     }
-    c = conn_accept(s, l, &hd, &path, now);
+    ngtcp2_cid odcid;
+    bool retried = false;
+    if (hd.token.len > 0 && hd.token.base[0] == NGTCP2_CRYPTO_TOKEN_MAGIC_RETRY) {
+      /* the answer to our Retry: the address is proven if the token is ours */
+      if (ngtcp2_crypto_verify_retry_token(&odcid, hd.token.base, hd.token.len, s->secret,
+                                           sizeof(s->secret), hd.version,
+                                           (const ngtcp2_sockaddr *)remote, remotelen, &hd.dcid,
+                                           RETRY_TOKEN_TIMEOUT, now) != 0) {
+        s->retry_tokens_invalid++;
+        return;
+      }
+      retried = true;
+    } else if (retry_wanted(s)) {
+      send_retry(s, l, &hd, local, remote, remotelen, now);
+      return;
+    }
+    c = conn_accept(s, l, &hd, retried ? &odcid : NULL, &path, now);
     if (!c)
       return;
   }

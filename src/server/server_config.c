@@ -17,7 +17,7 @@ static const char *const server_keys[] = {
     "reset_secret",    "origins",      "tokens_file",
     "max_connections_per_source", "handshakes_per_second", "handshake_timeout", "max_streams",
     "stream_buffer", "connection_buffer", "datagrams_per_second", "client_ca", "client_auth",
-    "client_subjects", "client_pins", NULL,
+    "client_subjects", "client_pins", "retry", "retry_threshold", NULL,
 };
 
 /* load_listen replaces |o|'s listen addresses with the "listen" setting. */
@@ -116,6 +116,21 @@ static int load_client_auth(const conf_file *cf, server_opts *o) {
   return 0;
 }
 
+/* load_retry reads "retry": "never", "auto" or "always". */
+static int load_retry(const conf_file *cf, server_opts *o) {
+  static const char *const names[] = {"never", "auto", "always"};
+  const config_setting_t *s = conf_get(cf, "retry");
+  if (!s)
+    return 0;
+  const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : "";
+  for (int i = 0; i < 3; i++)
+    if (strcmp(v, names[i]) == 0) {
+      o->retry = i;
+      return 0;
+    }
+  return conf_fail(cf, s, "expected \"never\", \"auto\" or \"always\"");
+}
+
 int server_config_load(const char *path, server_opts *o, char *err, size_t errlen) {
   server_opts t = *o;
   conf_file cf;
@@ -149,7 +164,8 @@ int server_config_load(const char *path, server_opts *o, char *err, size_t errle
                      &t.connection_buffer) ||
            conf_uint(&cf, conf_get(&cf, "datagrams_per_second"), 0, 1000000,
                      &t.datagrams_per_second) ||
-           load_client_auth(&cf, &t) ||
+           load_client_auth(&cf, &t) || load_retry(&cf, &t) ||
+           conf_uint(&cf, conf_get(&cf, "retry_threshold"), 0, 1000000, &t.retry_threshold) ||
            conf_string(&cf, conf_get(&cf, "tokens_file"), CONF_ABSPATH | CONF_EMPTY_OK,
                        t.tokens_file, sizeof(t.tokens_file))
                ? -1

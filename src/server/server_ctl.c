@@ -89,6 +89,9 @@ static int cmd_stats(void *ud, const ctl_request *req, json_object *w, char *err
   r |= cj_add_uint(o, "refused_client_cert", s->refused_client_cert);
   r |= cj_add_uint(o, "refused_access", s->refused_access);
   r |= cj_add_uint(o, "datagrams_rate_limited", st->datagrams_rate_limited);
+  r |= cj_add_uint(o, "handshakes_half_open", s->half_open);
+  r |= cj_add_uint(o, "retries_sent", s->retries_sent);
+  r |= cj_add_uint(o, "retry_tokens_invalid", s->retry_tokens_invalid);
   return r ? ctl_nomem(err, errlen) : 0;
 }
 

@@ -51,7 +51,7 @@ typedef struct srv_conn {
   uint64_t accepted_ns;
   ngtcp2_cid odcid; /* the client's first DCID, also routed to us */
   source_key source; /* counted in server.sources */
-  bool identity_checked; /* the client certificate was judged after the handshake */
+  bool identity_checked; /* the handshake completed (and the certificate was judged) */
   bool peer_cert;        /* the client presented a certificate (mutual TLS) */
   char peer_subject[256];
   struct srv_conn *prev, *next;
@@ -88,6 +88,9 @@ struct server {
   uint64_t refused_source_table;  /* source table full */
   uint64_t refused_client_cert;   /* certificate not in the allow-list */
   uint64_t refused_access;        /* CONNECT refused: origin or token (401/403) */
+  unsigned half_open;             /* connections whose handshake is not complete */
+  uint64_t retries_sent;          /* Retry packets (address validation) */
+  uint64_t retry_tokens_invalid;  /* Initials with a bad or expired Retry token */
   uint64_t connections_total;
   uint64_t started_ns;
   bool draining;

@@ -22,6 +22,9 @@ typedef struct server_listen {
 #define SERVER_PATH_MAX 1024
 #define SERVER_MAX_CLIENT_IDS 64
 
+/* Address validation with Retry (RFC 9000 section 8.1.2). */
+enum { SERVER_RETRY_NEVER = 0, SERVER_RETRY_AUTO = 1, SERVER_RETRY_ALWAYS = 2 };
+
 /* Settings from the command line and the configuration file (strings are
  * owned copies, bounded). */
 typedef struct server_opts {
@@ -45,6 +48,8 @@ typedef struct server_opts {
   unsigned stream_buffer;              /* bytes: flow-control window per stream */
   unsigned connection_buffer;          /* bytes: flow-control window per connection */
   unsigned datagrams_per_second;       /* per session; 0 = none */
+  int retry;                           /* SERVER_RETRY_* */
+  unsigned retry_threshold;            /* auto: half-open handshakes that turn Retry on */
   /* mutual TLS: "" = clients are not asked for a certificate */
   char client_ca[SERVER_PATH_MAX];
   bool client_cert_optional;           /* client_auth = "optional" */

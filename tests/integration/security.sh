@@ -178,6 +178,31 @@ refused=$(grep -c "dropping an Initial: handshakes per second per source" "$TMP/
 check "Initial flood: most Initials refused by the per-source rate ($refused)" [ "$refused" -gt 1000 ]
 kill "$fpid"; wait "$fpid" 2>/dev/null
 
+# With Retry engaged (retry = "always"; "auto" turns it on above
+# retry_threshold half-open handshakes), a flood from one source gets only
+# Retry packets - no connection state at all - and a client from another
+# source, which follows the Retry, keeps getting pongs.
+port=$(free_udp_port)
+write_conf "$port" 'retry = "always";'
+sed -i "s|^listen = .*|listen = [ \"127.0.0.1:$port\", \"[::1]:$port\" ];|" "$TMP/server.conf"
+"$SERVER" -c "$TMP/server.conf" >"$TMP/retry.log" 2>&1 &
+rpid=$!
+PIDS+=("$rpid")
+wait_udp "$port"
+"$CLIENT" -q --json -c 20 -i 0.1 -W 1 --cafile "$TMP/cert.pem" "https://[::1]:$port/wtping" \
+  >"$TMP/retry-client.json" 2>"$TMP/retry-client.err" &
+clpid=$!
+python3 "$(dirname "$0")/initial_flood.py" 127.0.0.1 "$port" 2000
+wait "$clpid"; rc=$?
+check "Retry: the client on ::1 follows the Retry and lost nothing" \
+  python3 -c "import json,sys; d=json.load(open('$TMP/retry-client.json')); sys.exit(0 if d['received'] == 20 else 1)"
+"$top_builddir/wtpctl" -s "$TMP/ctl.sock" stats >"$TMP/stats" 2>&1
+retries=$(sed -n 's/^retries_sent *: //p' "$TMP/stats")
+check "Retry: the flood got Retry packets ($retries)" [ "${retries:-0}" -gt 1000 ]
+check "Retry: the flood created no connection (connections_total 1)" \
+  grep -Eq "^connections_total +: 1$" "$TMP/stats"
+kill "$rpid"; wait "$rpid" 2>/dev/null
+
 # Datagram pings beyond datagrams_per_second in one session go unanswered.
 port=$(free_udp_port)
 write_conf "$port" 'datagrams_per_second = 5;'

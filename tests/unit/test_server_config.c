@@ -131,6 +131,8 @@ static void defaults(server_opts *o) {
   o->stream_buffer = 256 * 1024;
   o->connection_buffer = 1024 * 1024;
   o->datagrams_per_second = 2000;
+  o->retry = SERVER_RETRY_AUTO;
+  o->retry_threshold = 64;
 }
 
 /* load_ok writes |text| to DIR/server.conf and loads it over the defaults. */
@@ -352,6 +354,13 @@ static void test_limits(void **state) {
   load_err("stream_buffer = 1000;", "1: stream_buffer: out of range (16384..16777216)");
   load_err("connection_buffer = 67108865;",
            "1: connection_buffer: out of range (65536..67108864)");
+  load_ok("retry = \"always\";\nretry_threshold = 0;\n", &o);
+  assert_int_equal(o.retry, SERVER_RETRY_ALWAYS);
+  assert_int_equal(o.retry_threshold, 0);
+  load_ok("retry = \"never\";\n", &o);
+  assert_int_equal(o.retry, SERVER_RETRY_NEVER);
+  load_err("retry = \"sometimes\";", "1: retry: expected \"never\", \"auto\" or \"always\"");
+  load_err("retry = true;", "1: retry: expected \"never\", \"auto\" or \"always\"");
   load_ok("datagrams_per_second = 0;\n", &o);
   assert_int_equal(o.datagrams_per_second, 0);
   load_err("datagrams_per_second = 1000001;",
