@@ -625,6 +625,7 @@ static const metric_help helps[] = {
     {"handshakes_half_open", "Connections whose handshake has not completed."},
     {"retries_sent", "Retry packets sent (address validation)."},
     {"retry_tokens_invalid", "Initials dropped: invalid or expired Retry token."},
+    {"refused_control_clients", "Control-socket clients closed at once: control_clients reached."},
     {"transmitted", "Pings sent."},
     {"received", "Pongs received."},
     {"loss_percent", "Pings without a timely reply, in percent."},

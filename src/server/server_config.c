@@ -17,7 +17,7 @@ static const char *const server_keys[] = {
     "reset_secret",    "origins",      "tokens_file",
     "max_connections_per_source", "handshakes_per_second", "handshake_timeout", "max_streams",
     "stream_buffer", "connection_buffer", "datagrams_per_second", "client_ca", "client_auth",
-    "client_subjects", "client_pins", "retry", "retry_threshold", NULL,
+    "client_subjects", "client_pins", "retry", "retry_threshold", "control_clients", NULL,
 };
 
 /* load_listen replaces |o|'s listen addresses with the "listen" setting. */
@@ -166,6 +166,7 @@ int server_config_load(const char *path, server_opts *o, char *err, size_t errle
                      &t.datagrams_per_second) ||
            load_client_auth(&cf, &t) || load_retry(&cf, &t) ||
            conf_uint(&cf, conf_get(&cf, "retry_threshold"), 0, 1000000, &t.retry_threshold) ||
+           conf_uint(&cf, conf_get(&cf, "control_clients"), 1, 1024, &t.control_clients) ||
            conf_string(&cf, conf_get(&cf, "tokens_file"), CONF_ABSPATH | CONF_EMPTY_OK,
                        t.tokens_file, sizeof(t.tokens_file))
                ? -1

@@ -92,6 +92,8 @@ static int cmd_stats(void *ud, const ctl_request *req, json_object *w, char *err
   r |= cj_add_uint(o, "handshakes_half_open", s->half_open);
   r |= cj_add_uint(o, "retries_sent", s->retries_sent);
   r |= cj_add_uint(o, "retry_tokens_invalid", s->retry_tokens_invalid);
+  r |= cj_add_uint(o, "refused_control_clients",
+                   s->ctl ? ctl_server_refused(ctl_daemon_server(s->ctl)) : 0);
   return r ? ctl_nomem(err, errlen) : 0;
 }
 
@@ -163,6 +165,8 @@ static const ctl_daemon_ops server_ops = {
 
 void server_ctl_open(server *s) {
   s->ctl = ctl_daemon_start(s->ev, s->opts.control_socket, s->opts.control_mode, &server_ops, s);
+  if (s->ctl)
+    ctl_server_set_max_clients(ctl_daemon_server(s->ctl), s->opts.control_clients);
 }
 
 void server_ctl_close(server *s) {

@@ -58,6 +58,7 @@ void server_opts_defaults(server_opts *o) {
   o->connection_buffer = 1024 * 1024;
   o->datagrams_per_second = 2000;
   o->retry = SERVER_RETRY_AUTO;
+  o->control_clients = 32;
   o->retry_threshold = 64;
   o->log_level = LOG_INFO;
 }

@@ -49,6 +49,7 @@ typedef struct server_opts {
   unsigned connection_buffer;          /* bytes: flow-control window per connection */
   unsigned datagrams_per_second;       /* per session; 0 = none */
   int retry;                           /* SERVER_RETRY_* */
+  unsigned control_clients;            /* served at once on the control socket */
   unsigned retry_threshold;            /* auto: half-open handshakes that turn Retry on */
   /* mutual TLS: "" = clients are not asked for a certificate */
   char client_ca[SERVER_PATH_MAX];

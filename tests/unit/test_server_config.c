@@ -133,6 +133,7 @@ static void defaults(server_opts *o) {
   o->datagrams_per_second = 2000;
   o->retry = SERVER_RETRY_AUTO;
   o->retry_threshold = 64;
+  o->control_clients = 32;
 }
 
 /* load_ok writes |text| to DIR/server.conf and loads it over the defaults. */
@@ -357,6 +358,9 @@ static void test_limits(void **state) {
   load_ok("retry = \"always\";\nretry_threshold = 0;\n", &o);
   assert_int_equal(o.retry, SERVER_RETRY_ALWAYS);
   assert_int_equal(o.retry_threshold, 0);
+  load_ok("control_clients = 1;\n", &o);
+  assert_int_equal(o.control_clients, 1);
+  load_err("control_clients = 0;", "1: control_clients: out of range (1..1024)");
   load_ok("retry = \"never\";\n", &o);
   assert_int_equal(o.retry, SERVER_RETRY_NEVER);
   load_err("retry = \"sometimes\";", "1: retry: expected \"never\", \"auto\" or \"always\"");
