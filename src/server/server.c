@@ -117,6 +117,20 @@ static void conn_free(srv_conn *c) {
  * when |c| was freed. */
 static bool conn_update(srv_conn *c) {
   if (quic_conn_is_dead(c->qc)) {
+    if (!c->identity_checked) {
+      /* a handshake that failed: with mutual TLS, usually a client without
+       * an acceptable certificate (the alert says which); no secret here */
+      char why[256], addr[ADDR_STRLEN];
+      const ngtcp2_path *p = quic_conn_path(c->qc);
+      quic_conn_describe_end(c->qc, why, sizeof(why));
+      if (c->srv->opts.client_ca[0])
+        log_notice("handshake with %s failed: %s",
+                   p ? addr_format((const struct sockaddr *)p->remote.addr, addr, sizeof(addr))
+                     : "?",
+                   why);
+      else
+        log_debug("handshake failed: %s", why);
+    }
     conn_free(c);
     return false;
   }

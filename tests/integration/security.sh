@@ -135,6 +135,9 @@ mt() { "$CLIENT" -c 1 -W 2 --cafile "$TMP/cert.pem" "$@" "$url" >"$TMP/out" 2>"$
 mt; rc=$?
 check "client_ca: a client without a certificate is refused" [ $rc -ne 0 ]
 check "client_ca: ... with the TLS alert certificate_required" grep -q "CERTIFICATE_REQUIRED" "$TMP/err"
+for _ in $(seq 30); do grep -q "handshake with 127.0.0.1:[0-9]* failed" "$TMP/mtls.log" && break; sleep 0.1; done
+check "client_ca: the server log says why" \
+  grep -q "handshake with 127.0.0.1:[0-9]* failed: .*CERTIFICATE_REQUIRED" "$TMP/mtls.log"
 mt --cert "$TMP/stranger.pem" --key "$TMP/stranger.key"; rc=$?
 check "client_ca: a certificate from another CA is refused (TLS alert)" \
   bash -c "[ $rc -ne 0 ] && grep -qi 'alert' '$TMP/err'"
