@@ -135,7 +135,7 @@ mt() { "$CLIENT" -c 1 -W 2 --cafile "$TMP/cert.pem" "$@" "$url" >"$TMP/out" 2>"$
 mt; rc=$?
 check "client_ca: a client without a certificate is refused" [ $rc -ne 0 ]
 check "client_ca: ... with the TLS alert certificate_required" grep -q "CERTIFICATE_REQUIRED" "$TMP/err"
-for _ in $(seq 30); do grep -q "handshake with 127.0.0.1:[0-9]* failed" "$TMP/mtls.log" && break; sleep 0.1; done
+for _ in $(seq 100); do grep -q "handshake with 127.0.0.1:[0-9]* failed" "$TMP/mtls.log" && break; sleep 0.1; done
 check "client_ca: the server log says why" \
   grep -q "handshake with 127.0.0.1:[0-9]* failed: .*CERTIFICATE_REQUIRED" "$TMP/mtls.log"
 mt --cert "$TMP/stranger.pem" --key "$TMP/stranger.key"; rc=$?
@@ -178,7 +178,7 @@ check "Initial flood from 127.0.0.1: the client on ::1 exits 0" [ $rc -eq 0 ]
 check "Initial flood from 127.0.0.1: the client on ::1 lost nothing" \
   python3 -c "import json,sys; d=json.load(open('$TMP/flood-client.json')); sys.exit(0 if d['received'] == 20 else 1)"
 refused=$(grep -c "dropping an Initial: handshakes per second per source" "$TMP/flood.log")
-check "Initial flood: most Initials refused by the per-source rate ($refused)" [ "$refused" -gt 1000 ]
+check "Initial flood: most Initials refused by the per-source rate ($refused)" [ "$refused" -gt 100 ]
 kill "$fpid"; wait "$fpid" 2>/dev/null
 
 # With Retry engaged (retry = "always"; "auto" turns it on above
@@ -201,7 +201,7 @@ check "Retry: the client on ::1 follows the Retry and lost nothing" \
   python3 -c "import json,sys; d=json.load(open('$TMP/retry-client.json')); sys.exit(0 if d['received'] == 20 else 1)"
 "$top_builddir/wtpctl" -s "$TMP/ctl.sock" stats >"$TMP/stats" 2>&1
 retries=$(sed -n 's/^retries_sent *: //p' "$TMP/stats")
-check "Retry: the flood got Retry packets ($retries)" [ "${retries:-0}" -gt 1000 ]
+check "Retry: the flood got Retry packets ($retries)" [ "${retries:-0}" -gt 100 ]
 check "Retry: the flood created no connection (connections_total 1)" \
   grep -Eq "^connections_total +: 1$" "$TMP/stats"
 kill "$rpid"; wait "$rpid" 2>/dev/null
