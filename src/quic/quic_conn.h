@@ -150,7 +150,7 @@ ngtcp2_conn *quic_conn_ngtcp2(quic_conn *qc);
 quic_stream *quic_conn_open_stream(quic_conn *qc, bool bidi);
 
 /* quic_conn_send_datagram queues a DATAGRAM frame payload (|hdr| then
- * |data|). Returns 0, or -1 if the queue is full, the payload cannot fit a
+ * |data|; either may be NULL when its length is 0). Returns 0, or -1 if the queue is full, the payload cannot fit a
  * packet, or the peer does not accept datagrams. */
 int quic_conn_send_datagram(quic_conn *qc, const uint8_t *hdr, size_t hdrlen, const uint8_t *data,
                             size_t len);
