@@ -122,6 +122,37 @@ static bool token_valid(const char *t, size_t len) {
   return i == len;
 }
 
+int h3_access_add_cert_subject(h3_access *a, const char *subject, const char **err) {
+  if (a->nsubjects == H3_ACCESS_MAX_CERTS || strlen(subject) >= sizeof(a->subjects[0]) ||
+      !*subject) {
+    *err = a->nsubjects == H3_ACCESS_MAX_CERTS ? "too many subjects" : "empty or too long";
+    return -1;
+  }
+  memcpy(a->subjects[a->nsubjects++], subject, strlen(subject) + 1);
+  return 0;
+}
+
+int h3_access_add_cert_pin(h3_access *a, const uint8_t sha256[32], const char **err) {
+  if (a->npins == H3_ACCESS_MAX_CERTS) {
+    *err = "too many pins";
+    return -1;
+  }
+  memcpy(a->pins[a->npins++], sha256, 32);
+  return 0;
+}
+
+bool h3_access_cert_allowed(const h3_access *a, const char *subject, const uint8_t sha256[32]) {
+  if (a->nsubjects == 0 && a->npins == 0)
+    return true;
+  for (size_t i = 0; i < a->nsubjects; i++)
+    if (strcmp(subject, a->subjects[i]) == 0)
+      return true;
+  for (size_t i = 0; i < a->npins; i++)
+    if (memcmp(sha256, a->pins[i], 32) == 0)
+      return true;
+  return false;
+}
+
 bool h3_access_token_valid(const char *token, size_t len) {
   return len >= H3_ACCESS_TOKEN_MIN && len <= H3_ACCESS_TOKEN_MAX && token_valid(token, len);
 }

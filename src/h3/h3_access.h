@@ -23,6 +23,7 @@
 #define H3_ACCESS_MAX_TOKENS 1024
 #define H3_ACCESS_TOKEN_MIN 16  /* shorter tokens are refused at load */
 #define H3_ACCESS_TOKEN_MAX 256
+#define H3_ACCESS_MAX_CERTS 64 /* client certificate subjects, and pins */
 
 typedef struct h3_access {
   bool origins_listed; /* h3_access_add_origin was called */
@@ -32,6 +33,10 @@ typedef struct h3_access {
   char origins[H3_ACCESS_MAX_ORIGINS][H3_REQ_ORIGIN_MAX]; /* normalized */
   size_t ntokens;
   uint8_t tokens[H3_ACCESS_MAX_TOKENS][32]; /* SHA-256 of each token */
+  /* mutual TLS: allowed client certificates (none listed: any the CA signed) */
+  size_t nsubjects, npins;
+  char subjects[H3_ACCESS_MAX_CERTS][256];
+  uint8_t pins[H3_ACCESS_MAX_CERTS][32];
 } h3_access;
 
 /* How an accepted request authenticated (for `wtpctl sessions`). */
@@ -68,6 +73,16 @@ int h3_access_add_origin(h3_access *a, const char *origin, const char **err);
  * characters, H3_ACCESS_TOKEN_MIN..H3_ACCESS_TOKEN_MAX long). Returns 0, or
  * -1 with a short static reason in |*err|. */
 int h3_access_add_token(h3_access *a, const char *token, size_t len, const char **err);
+
+/* h3_access_add_cert_subject / h3_access_add_cert_pin add an allowed
+ * client certificate by subject DN (as GnuTLS prints it) or by the SHA-256
+ * of its DER encoding. Return 0, or -1 with |*err| (too many, too long). */
+int h3_access_add_cert_subject(h3_access *a, const char *subject, const char **err);
+int h3_access_add_cert_pin(h3_access *a, const uint8_t sha256[32], const char **err);
+
+/* h3_access_cert_allowed returns true if a client certificate with
+ * |subject| and |sha256| may open sessions: it is listed, or nothing is. */
+bool h3_access_cert_allowed(const h3_access *a, const char *subject, const uint8_t sha256[32]);
 
 /* h3_access_token_valid returns true if |token| (|len| bytes) is a token
  * h3_access_add_token would take (length and characters). */

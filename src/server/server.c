@@ -22,7 +22,6 @@
 #include "common/default_path.h"
 #include "common/log.h"
 #include "common/secret_file.h"
-#include "h3/h3_error.h"
 #include "ping/ping_service.h"
 #include "quic/quic_cidmap.h"
 #include "quic/quic_conn.h"
@@ -259,49 +258,13 @@ fail:
   return NULL;
 }
 
-/* client_identity_ok judges the client certificate of |c| once its
- * handshake completed: GnuTLS has verified it against client_ca already
- * (and refused a missing one when it is required); here it must also be in
- * client_subjects or client_pins when either is set. */
-static bool client_identity_ok(server *s, srv_conn *c) {
-  gnutls_session_t ts = ngtcp2_conn_get_tls_native_handle(quic_conn_ngtcp2(c->qc));
-  uint8_t h[32];
-  int r = ts ? quic_tls_peer_cert(ts, c->peer_subject, sizeof(c->peer_subject), h) : -1;
-  if (r < 0)
-    return false;
-  if (r == 0)
-    return !s->opts.client_ca[0] || s->opts.client_cert_optional;
-  c->peer_cert = true;
-  if (!s->opts.nclient_subjects && !s->opts.nclient_pins)
-    return true;
-  for (unsigned i = 0; i < s->opts.nclient_subjects; i++)
-    if (strcmp(c->peer_subject, s->opts.client_subjects[i]) == 0)
-      return true;
-  for (unsigned i = 0; i < s->opts.nclient_pins; i++) {
-    uint8_t pin[32];
-    if (quic_tls_pin_parse(s->opts.client_pins[i], pin) == 0 && memcmp(pin, h, 32) == 0)
-      return true;
-  }
-  return false;
-}
-
-static void check_identity(server *s, srv_conn *c) {
+/* handshake_done notes, once, that the handshake of |c| completed (the
+ * client certificate, if any, is judged by wt_conn at the first request). */
+static void handshake_done(server *s, srv_conn *c) {
   if (c->identity_checked || !quic_conn_handshake_completed(c->qc))
     return;
   c->identity_checked = true;
   s->half_open--;
-  if (client_identity_ok(s, c)) {
-    if (c->peer_cert)
-      wt_conn_set_peer_cert(c->wc, c->peer_subject);
-    return;
-  }
-  char addr[ADDR_STRLEN];
-  const ngtcp2_path *p = quic_conn_path(c->qc);
-  log_notice("refusing %s: client certificate \"%s\" is not in client_subjects or client_pins",
-             p ? addr_format((const struct sockaddr *)p->remote.addr, addr, sizeof(addr)) : "?",
-             c->peer_subject);
-  s->refused_client_cert++;
-  quic_conn_close(c->qc, H3_REQUEST_REJECTED, "client certificate not allowed");
 }
 
 /* ------------------------------------------------------------ packets */
@@ -443,7 +406,7 @@ static void handle_packet(server *s, listener *l, const uint8_t *data, size_t le
   c->l = l;
   s->ping.now_ns = now; /* for ping_service's per-session datagram rate */
   quic_conn_read(c->qc, &path, 0, data, len, now);
-  check_identity(s, c);
+  handshake_done(s, c);
   quic_conn_write(c->qc, now);
   conn_update(c);
 }
@@ -504,6 +467,7 @@ static void apply_settings(server *s) {
   s->wcfg.max_sessions = s->opts.max_sessions;
   s->wcfg.access = s->access;
   s->wcfg.access_refused = &s->refused_access;
+  s->wcfg.cert_refused = &s->refused_client_cert;
   s->qcfg.handshake_timeout = (uint64_t)s->opts.handshake_timeout_s * NGTCP2_SECONDS;
   s->qcfg.max_streams_bidi = s->opts.max_streams;
   s->qcfg.max_streams_uni = s->opts.max_streams;

@@ -7,6 +7,7 @@
 
 #include "common/secret_file.h"
 #include "common/token_file.h"
+#include "quic/quic_tls.h"
 
 static int add_token(void *ud, const char *token, size_t len, const char **why) {
   return h3_access_add_token(ud, token, len, why);
@@ -20,6 +21,22 @@ int server_access_load(const server_opts *o, const char *creddir, h3_access *out
     const char *why;
     if (h3_access_add_origin(out, o->origins[i], &why) != 0) {
       snprintf(err, errlen, "origins: \"%s\": %s", o->origins[i], why);
+      return -1;
+    }
+  }
+  for (unsigned i = 0; i < o->nclient_subjects; i++) {
+    const char *why;
+    if (h3_access_add_cert_subject(out, o->client_subjects[i], &why) != 0) {
+      snprintf(err, errlen, "client_subjects: \"%s\": %s", o->client_subjects[i], why);
+      return -1;
+    }
+  }
+  for (unsigned i = 0; i < o->nclient_pins; i++) {
+    uint8_t pin[32];
+    const char *why = "not a pin";
+    if (quic_tls_pin_parse(o->client_pins[i], pin) != 0 ||
+        h3_access_add_cert_pin(out, pin, &why) != 0) {
+      snprintf(err, errlen, "client_pins: \"%s\": %s", o->client_pins[i], why);
       return -1;
     }
   }

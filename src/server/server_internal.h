@@ -51,9 +51,7 @@ typedef struct srv_conn {
   uint64_t accepted_ns;
   ngtcp2_cid odcid; /* the client's first DCID, also routed to us */
   source_key source; /* counted in server.sources */
-  bool identity_checked; /* the handshake completed (and the certificate was judged) */
-  bool peer_cert;        /* the client presented a certificate (mutual TLS) */
-  char peer_subject[256];
+  bool identity_checked; /* the handshake completed (half_open counted down) */
   struct srv_conn *prev, *next;
 } srv_conn;
 

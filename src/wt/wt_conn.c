@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/addr.h"
 #include "common/log.h"
 #include "h3/h3_error.h"
 #include "h3/h3_request.h"
@@ -26,6 +27,37 @@ static int x_request(h3_conn *hc, h3_stream *hs, const h3_request *req, void *ud
   }
   if (!h3_settings_supports_wt(h3_conn_peer_settings(hc))) {
     h3_stream_refuse(hs, 400);
+    return 0;
+  }
+  if (!wc->peer_checked) {
+    /* mutual TLS: the certificate GnuTLS verified against the client CA
+     * must also be in the allow-list, if there is one */
+    wc->peer_checked = true;
+    gnutls_session_t ts = ngtcp2_conn_get_tls_native_handle(quic_conn_ngtcp2(wc->qc));
+    char subject[256];
+    uint8_t sha256[32];
+    if (ts && quic_tls_peer_cert(ts, subject, sizeof(subject), sha256) == 1) {
+      wt_conn_set_peer_cert(wc, subject);
+      if (wc->access && !h3_access_cert_allowed(wc->access, subject, sha256)) {
+        char addr[ADDR_STRLEN];
+        const ngtcp2_path *path = quic_conn_path(wc->qc);
+        log_notice("refusing sessions from %s: client certificate \"%s\" is not in "
+                   "client_subjects or client_pins",
+                   path ? addr_format((const struct sockaddr *)path->remote.addr, addr,
+                                      sizeof(addr))
+                        : "?",
+                   subject);
+        wc->peer_refused = true;
+        if (wc->cert_refused)
+          (*wc->cert_refused)++;
+      }
+    }
+  }
+  if (wc->peer_refused) {
+    log_notice("session refused with 403: client certificate not allowed");
+    if (wc->access_refused)
+      (*wc->access_refused)++;
+    h3_stream_refuse(hs, 403);
     return 0;
   }
   h3_auth auth = H3_AUTH_NONE;
@@ -269,6 +301,7 @@ wt_conn *wt_conn_new(const wt_conn_config *cfg, quic_conn *qc, const wt_app_ops 
   wc->max_sessions = cfg->max_sessions;
   wc->access = cfg->access;
   wc->access_refused = cfg->access_refused;
+  wc->cert_refused = cfg->cert_refused;
   wc->app = app;
   wc->app_ud = app_ud;
   wc->linger_deadline = UINT64_MAX;
@@ -291,6 +324,8 @@ wt_conn *wt_conn_new(const wt_conn_config *cfg, quic_conn *qc, const wt_app_ops 
   }
   return wc;
 }
+
+void wt_conn_refuse_peer(wt_conn *wc) { wc->peer_refused = true; }
 
 void wt_conn_set_peer_cert(wt_conn *wc, const char *subject) {
   free(wc->peer_cert);

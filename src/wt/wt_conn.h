@@ -29,6 +29,8 @@ typedef struct wt_conn_config {
    * Read at each request, so the owner may change it in place. */
   const h3_access *access;
   uint64_t *access_refused;  /* server: counts requests it refused (optional) */
+  uint64_t *cert_refused;    /* server: counts connections whose client
+                                certificate is not allowed (optional) */
 } wt_conn_config;
 
 void wt_conn_config_default(wt_conn_config *cfg);
@@ -69,6 +71,11 @@ void wt_conn_shutdown(wt_conn *wc, uint32_t code, const char *reason, uint64_t n
  * with a certificate whose subject is |subject| (mutual TLS): its sessions
  * then report "certificate" (or "token+certificate"). */
 void wt_conn_set_peer_cert(wt_conn *wc, const char *subject);
+
+/* wt_conn_refuse_peer (server): every session request on this connection
+ * gets 403 (counted like an access refusal). wt_conn does this itself when
+ * the client certificate is not in the access policy's allow-list. */
+void wt_conn_refuse_peer(wt_conn *wc);
 
 /* wt_conn_sessions returns the number of live sessions. */
 unsigned wt_conn_sessions(const wt_conn *wc);

@@ -93,6 +93,9 @@ struct wt_conn {
   const h3_access *access; /* server: see wt_conn_config */
   uint64_t *access_refused;
   char *peer_cert;    /* server: the client certificate's subject (mutual TLS) */
+  bool peer_refused;  /* server: that certificate is not allowed: 403 */
+  bool peer_checked;  /* server: the certificate was looked at (first request) */
+  uint64_t *cert_refused;
   bool shutting_down;
   uint64_t linger_deadline;   /* close the connection then (UINT64_MAX: no) */
   uint64_t shutdown_deadline; /* force-close then */

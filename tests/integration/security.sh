@@ -143,6 +143,7 @@ check "client_ca: a certificate from another CA is refused (TLS alert)" \
   bash -c "[ $rc -ne 0 ] && grep -qi 'alert' '$TMP/err'"
 mt --cert "$TMP/probe2.pem" --key "$TMP/probe2.key"; rc=$?
 check "client_subjects: CN=probe2 (not listed) is refused" [ $rc -ne 0 ]
+check "client_subjects: ... with 403 on CONNECT" grep -q "403" "$TMP/err"
 check "client_subjects: the log names the subject" grep -q 'client certificate "CN=probe2"' "$TMP/mtls.log"
 check "client_subjects: CN=probe1 gets pongs" mt --cert "$TMP/probe1.pem" --key "$TMP/probe1.key"
 "$CLIENT" -q -c 30 -i 0.1 --cafile "$TMP/cert.pem" --cert "$TMP/probe1.pem" \

@@ -201,11 +201,38 @@ static void test_token_parse(void **state) {
   assert_string_equal(h3_auth_str(H3_AUTH_TOKEN), "token");
 }
 
+static void test_cert_allow_list(void **state) {
+  (void)state;
+  h3_access a;
+  const char *err;
+  uint8_t pin[32], other[32];
+  memset(pin, 0xab, sizeof(pin));
+  memset(other, 0xcd, sizeof(other));
+  h3_access_init(&a);
+  /* nothing listed: any certificate the CA signed */
+  assert_true(h3_access_cert_allowed(&a, "CN=anyone", other));
+  assert_int_equal(h3_access_add_cert_subject(&a, "CN=probe1,O=Example", &err), 0);
+  assert_int_equal(h3_access_add_cert_pin(&a, pin, &err), 0);
+  assert_true(h3_access_cert_allowed(&a, "CN=probe1,O=Example", other));
+  assert_true(h3_access_cert_allowed(&a, "CN=someone", pin));
+  assert_false(h3_access_cert_allowed(&a, "CN=probe1", other));
+  assert_false(h3_access_cert_allowed(&a, "cn=probe1,o=example", other));
+  assert_int_equal(h3_access_add_cert_subject(&a, "", &err), -1);
+  char big[300];
+  memset(big, 'x', sizeof(big) - 1);
+  big[sizeof(big) - 1] = '\0';
+  assert_int_equal(h3_access_add_cert_subject(&a, big, &err), -1);
+  for (int i = 1; i < H3_ACCESS_MAX_CERTS; i++)
+    assert_int_equal(h3_access_add_cert_pin(&a, pin, &err), 0);
+  assert_int_equal(h3_access_add_cert_pin(&a, pin, &err), -1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_default_any),  cmocka_unit_test(test_origin_list),
       cmocka_unit_test(test_origin_self_and_star), cmocka_unit_test(test_origin_parse),
       cmocka_unit_test(test_tokens),       cmocka_unit_test(test_token_parse),
+      cmocka_unit_test(test_cert_allow_list),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -351,6 +351,14 @@ static void test_access(void **state) {
   assert_string_equal(wt_session_auth(f->s.ss), "token");
   wt_conn_set_peer_cert(f->sw, "CN=probe1");
   assert_string_equal(wt_session_auth(f->s.ss), "token+certificate");
+  /* a certificate outside client_subjects: the next request gets 403 */
+  wt_conn_refuse_peer(f->sw);
+  f->c.refused = 0;
+  assert_non_null(wt_conn_connect_with(f->cw, "localhost:4433", "/wtping", NULL,
+                                       "Bearer abcdefghijklmnop0123"));
+  quic_pair_run(f->qp, 10);
+  assert_int_equal(f->c.refused, 1);
+  assert_int_equal(f->c.refused_status, 403);
   stop(f);
 }
 
