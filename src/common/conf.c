@@ -38,6 +38,15 @@ static char *read_all(const char *path, char *err, size_t errlen) {
   return buf;
 }
 
+/* one_line replaces control characters in the message |m| by '?': values
+ * quoted in messages can hold newlines (a string continued on the next
+ * line), and a message must stay one log line (fuzz_server_config). */
+static void one_line(char *m) {
+  for (; *m; m++)
+    if ((unsigned char)*m < 0x20 || *m == 0x7f)
+      *m = '?';
+}
+
 int conf_open(conf_file *cf, const char *path, char *err, size_t errlen) {
   memset(cf, 0, sizeof(*cf));
   cf->path = path;
@@ -65,6 +74,7 @@ int conf_open(conf_file *cf, const char *path, char *err, size_t errlen) {
     const char *file = config_error_file(&cf->cfg);
     snprintf(err, errlen, "%s:%d: %s", file ? file : path, config_error_line(&cf->cfg),
              config_error_text(&cf->cfg));
+    one_line(err);
     conf_close(cf);
     return -1;
   }
@@ -95,6 +105,7 @@ int conf_fail(const conf_file *cf, const config_setting_t *s, const char *fmt, .
   va_start(ap, fmt);
   vsnprintf(cf->err + n, cf->errlen - (size_t)n, fmt, ap);
   va_end(ap);
+  one_line(cf->err);
   return -1;
 }
 

@@ -384,6 +384,10 @@ static void test_syntax(void **state) {
   load_err("listen = ;\n\"x\"", "1: syntax error");
   load_err("path = \"/a\" /* \"b\" */\n(\"x\")", "2: syntax error");
   load_err("\n@include \"/etc/hostname\"\n", "2: @include is not supported");
+  /* a value quoted in a message stays on one line (found by
+     tests/fuzz/fuzz_server_config: a string continued on the next line) */
+  load_err("log_level = \"de\nbug\";", "1: log_level: unknown level \"de?bug\" (error, warning, "
+                                         "notice, info, debug)");
 }
 
 /* A broken file loaded again and again (SIGHUP after SIGHUP) must not make
