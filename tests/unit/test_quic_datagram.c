@@ -35,9 +35,10 @@ static void on_server(quic_pair *p, quic_conn *qc, void *ud) {
 
 static const quic_pair_ops pair_ops = {.on_server = on_server};
 
-/* A payload without a header (hdr NULL, hdrlen 0), and a header without a
- * payload: found by fuzz_h3_conn as a memcpy from NULL (undefined even for
- * 0 bytes; UBSan reports it). */
+/* A payload without a header (hdr NULL, hdrlen 0), a header without a
+ * payload, and nothing at all: found by fuzz_h3_conn as a memcpy from NULL
+ * (undefined even for 0 bytes; UBSan reports it) and an assertion in
+ * ngtcp2. */
 static void test_null_parts(void **state) {
   (void)state;
   static seen s;
@@ -56,6 +57,13 @@ static void test_null_parts(void **state) {
   quic_pair_run(p, 3);
   assert_int_equal(s.n, 2);
   assert_int_equal(s.lastlen, 1);
+  /* an empty datagram: legal in QUIC; ngtcp2 0.12.1 aborts on an empty
+   * vector element, which fuzz_h3_conn found */
+  assert_int_equal(quic_conn_send_datagram(c, NULL, 0, NULL, 0), 0);
+  quic_pair_run(p, 3);
+  assert_int_equal(s.n, 3);
+  assert_int_equal(s.lastlen, 0);
+  assert_false(quic_conn_is_dead(c));
   quic_pair_free(p);
 }
 
