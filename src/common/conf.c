@@ -38,12 +38,13 @@ static char *read_all(const char *path, char *err, size_t errlen) {
   return buf;
 }
 
-/* one_line replaces control characters in the message |m| by '?': values
- * quoted in messages can hold newlines (a string continued on the next
- * line), and a message must stay one log line (fuzz_server_config). */
+/* one_line replaces control characters other than tab in the message |m|
+ * by '?': values quoted in messages can hold newlines (a string continued
+ * on the next line) or terminal escapes, and a message must stay one log
+ * line (fuzz_server_config). */
 static void one_line(char *m) {
   for (; *m; m++)
-    if ((unsigned char)*m < 0x20 || *m == 0x7f)
+    if (((unsigned char)*m < 0x20 && *m != '\t') || *m == 0x7f)
       *m = '?';
 }
 
