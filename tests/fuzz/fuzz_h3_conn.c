@@ -68,6 +68,23 @@ static void tick(quic_pair *p, uint64_t now, void *ud) {
 
 static const quic_pair_ops pair_ops = {.on_server = on_server, .tick = tick};
 
+/* on_client_stream_close forgets a client stream QUIC is about to free
+ * (the server closed or reset it), so that the program cannot use it. */
+static void on_client_stream_close(quic_conn *qc, quic_stream *s, uint64_t code, void *ud) {
+  (void)qc;
+  (void)code;
+  harness *h = ud;
+  for (size_t i = 0; i < h->nstreams; i++)
+    if (h->streams[i] == s) {
+      h->streams[i] = h->streams[--h->nstreams];
+      break;
+    }
+}
+
+/* the client takes the server's stream bytes as they come (QUIC consumes
+ * them when there is no stream_data hook) and only tracks closes */
+static const quic_app_ops client_ops = {.stream_close = on_client_stream_close};
+
 static quic_stream *open_stream(quic_conn *qc, harness *h, bool bidi) {
   if (h->nstreams == MAX_STREAMS)
     return NULL;
@@ -168,6 +185,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (!p)
     return 0;
   quic_conn *c = quic_pair_client(p);
+  quic_conn_set_app(c, &client_ops, &h);
   quic_pair_run(p, 10); /* the handshake */
   size_t i = 0;
   while (i < size && !quic_conn_is_dead(c)) {
