@@ -22,7 +22,8 @@ static int on_datagram(quic_conn *qc, const uint8_t *data, size_t len, void *ud)
   seen *s = ud;
   s->n++;
   s->lastlen = len < sizeof(s->last) ? len : sizeof(s->last);
-  memcpy(s->last, data, s->lastlen);
+  if (s->lastlen) /* an empty datagram comes with data NULL */
+    memcpy(s->last, data, s->lastlen);
   return 0;
 }
 
