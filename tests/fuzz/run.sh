@@ -6,6 +6,8 @@
 # in SRCDIR/tests/fuzz/corpus/HARNESS stay untouched); crashes, leaks and
 # timeouts to BUILDDIR/fuzz-out/HARNESS/, to be minimised, turned into a
 # unit test and copied to SRCDIR/tests/fuzz/crashes/HARNESS/ after the fix.
+# FUZZ_ARGS adds libFuzzer options (e.g. -len_control=0 for a slow harness
+# such as h3_conn, whose inputs otherwise stay short for a long time).
 # Exit status: 0 when no harness found anything.
 set -u
 srcdir=$1
@@ -28,7 +30,8 @@ for h in "$@"; do
   # libFuzzer takes -max_total_time=0 as "no limit": 0 here means one pass
   # over the inputs (-runs=0), a smoke test of the fuzz build
   if [ "$secs" -gt 0 ]; then limit=-max_total_time=$secs; else limit=-runs=0; fi
-  nice -n 10 "$bin" "$limit" -timeout=10 -rss_limit_mb=2048 \
+  # shellcheck disable=SC2086  # FUZZ_ARGS is a list of options
+  nice -n 10 "$bin" "$limit" ${FUZZ_ARGS:-} -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix="$d/" "$@" >"$d/log" 2>&1
   rc=$?
   # the last status line: "#N  REDUCE|NEW|pulse|DONE  cov: C ft: F corp: ..."
