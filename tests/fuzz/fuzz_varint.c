@@ -1,7 +1,10 @@
 /* Fuzz harness: QUIC varints (src/common/varint.c). Decodes every varint
  * and pair in the input and checks the codec's own invariants: the decoded
  * value fits 62 bits, its minimal re-encoding decodes to the same value and
- * is never longer than the input form. */
+ * is never longer than the input form; and the incremental varint_fill,
+ * fed the same bytes in pieces (sizes from the input), yields the same
+ * values. */
+#include <stdbool.h>
 #include <string.h>
 
 #include "common/varint.h"
@@ -35,6 +38,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       FUZZ_CHECK(a == 1 && b == 2); /* untouched when incomplete */
     }
     off += n;
+  }
+  /* varint_fill over pieces of 1..4 bytes (the piece sizes cycle through
+   * the low bits of the first byte) gives the same sequence. */
+  if (size > 0) {
+    uint8_t acc[VARINT_MAXLEN], acclen = 0;
+    size_t off = 0, doff = 0, k = 0;
+    while (off < size) {
+      size_t piece = 1 + ((data[0] >> (2 * (k++ % 4))) & 3);
+      if (piece > size - off)
+        piece = size - off;
+      size_t used = 0;
+      while (used < piece) {
+        uint64_t v = 0, want = 0;
+        bool done = false;
+        size_t n = varint_fill(acc, &acclen, data + off + used, piece - used, &v, &done);
+        FUZZ_CHECK(n >= 1 && n <= piece - used);
+        used += n;
+        if (done) {
+          size_t m = varint_decode(data + doff, size - doff, &want);
+          FUZZ_CHECK(m > 0 && v == want);
+          doff += m;
+          FUZZ_CHECK(doff == off + used && acclen == 0);
+        } else {
+          FUZZ_CHECK(used == piece && acclen > 0 && acclen < VARINT_MAXLEN);
+        }
+      }
+      off += piece;
+    }
   }
   /* Values past 62 bits are refused, not truncated. */
   if (size >= 8) {
