@@ -8,8 +8,11 @@
 # pixels); screenshots of the chart and the page are kept in
 # $top_builddir/tests/interop/page-artifacts/ (the test log directory). Fails
 # if the page reports an error, any ping is lost or the chart is empty.
+# When Firefox (firefox-esr) is installed, the same page is then smoke-tested
+# in headless Firefox (Marionette): 20 stream and 20 datagram pings.
 # Exit 0 pass, 1 fail, 77 skip (no Chromium; CI=true never skips).
-# Env: CHROMIUM (browser binary), WTPING_PAGE_TIMEOUT (s per run, default 60).
+# Env: CHROMIUM, FIREFOX (browser binaries; FIREFOX=none skips Firefox),
+# WTPING_PAGE_TIMEOUT (s per run, default 60).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -76,5 +79,14 @@ for f in chart-stream.png chart-datagram.png; do
 done
 sessions=$(grep -c ' open$' "$tmp/server.log")
 [ "$sessions" -ge 2 ] || fail "the server saw $sessions sessions, want 2"
+
+firefox=${FIREFOX:-$(command -v firefox-esr || command -v firefox || true)}
+if [ "$firefox" = none ] || [ -z "$firefox" ]; then
+  say "Firefox not found (apt-get install firefox-esr): its smoke test is not run"
+else
+  python3 "$driver" --browser firefox --firefox "$firefox" --url "$link" \
+    --run stream:20:20 --run datagram:20:20 --out "$artifacts" \
+    --timeout "${WTPING_PAGE_TIMEOUT:-60}" || fail "Firefox smoke test, see above"
+fi
 say "PASS"
 exit 0

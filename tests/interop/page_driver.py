@@ -3,7 +3,7 @@
 the DevTools protocol over --remote-debugging-pipe (Python standard library
 only, no npm).
 
-  page_driver.py --chromium BIN --url 'file:///.../index.html#url=...' \
+  page_driver.py [--browser chromium|firefox] --url 'file:///.../index.html#url=...' \
       --run stream:50:20 --run datagram:50:20 --out DIR [--timeout S]
 
 For each --run MODE:COUNT:INTERVAL_MS it sets the page's own controls (mode,
@@ -104,6 +104,134 @@ class Cdp:
         os.close(self.r)
 
 
+class Marionette:
+    """Firefox's Marionette protocol over TCP ("LEN:JSON" frames), standard
+    library only: enough to navigate, run scripts and take screenshots."""
+
+    ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
+
+    def __init__(self, firefox, url, profile, log):
+        import socket
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        prefs = {
+            "marionette.port": port,
+            "browser.shell.checkDefaultBrowser": False,
+            "browser.startup.homepage_override.mstone": "ignore",
+            "datareporting.policy.dataSubmissionEnabled": False,
+            "toolkit.telemetry.reporterEnabled": False,
+            "app.update.auto": False,
+            "app.update.enabled": False,
+            "browser.aboutwelcome.enabled": False,
+            "network.webtransport.enabled": True,
+            "network.webtransport.datagrams.enabled": True,
+        }
+        with open(os.path.join(profile, "user.js"), "w") as f:
+            for k, v in prefs.items():
+                f.write("user_pref(%s, %s);\n" % (json.dumps(k), json.dumps(v)))
+        env = dict(os.environ, HOME=profile, MOZ_HEADLESS="1")
+        self.proc = subprocess.Popen([firefox, "--headless", "--marionette", "--no-remote",
+                                      "--profile", profile, "about:blank"],
+                                     stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
+                                     start_new_session=True)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError("firefox's marionette port %d did not open" % port)
+                time.sleep(0.2)
+        self.buf = b""
+        self.next_id = 1
+        self._recv()  # the greeting
+        self.call("WebDriver:NewSession", {"capabilities": {"alwaysMatch": {
+            "acceptInsecureCerts": False}}})
+        self.call("WebDriver:SetWindowRect", {"width": 1100, "height": 1000})
+        self.call("WebDriver:Navigate", {"url": url})
+
+    def _recv(self):
+        while True:
+            if b":" in self.buf:
+                n, rest = self.buf.split(b":", 1)
+                if len(rest) >= int(n):
+                    msg, self.buf = rest[:int(n)], rest[int(n):]
+                    return json.loads(msg)
+            chunk = self.sock.recv(1 << 20)
+            if not chunk:
+                raise EOFError("firefox closed the marionette connection")
+            self.buf += chunk
+
+    def call(self, name, params=None):
+        mid = self.next_id
+        self.next_id += 1
+        data = json.dumps([0, mid, name, params or {}]).encode()
+        self.sock.sendall(b"%d:%s" % (len(data), data))
+        while True:
+            m = self._recv()
+            if m[0] == 1 and m[1] == mid:
+                if m[2]:
+                    raise RuntimeError("%s: %s" % (name, m[2]))
+                return m[3]
+
+    def evaluate(self, expr, timeout=30):
+        r = self.call("WebDriver:ExecuteScript", {"script": "return (%s);" % expr, "args": []})
+        return r.get("value")
+
+    def screenshot(self, path, selector=None):
+        params = {"full": selector is None, "hash": False}
+        if selector:
+            el = self.call("WebDriver:FindElement", {"using": "css selector",
+                                                     "value": selector})["value"]
+            params["id"] = el[self.ELEMENT]
+        data = self.call("WebDriver:TakeScreenshot", params)["value"]
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(data))
+
+    def close(self):
+        try:
+            self.call("Marionette:Quit", {"flags": ["eForceQuit"]})
+        except Exception:  # noqa: BLE001 - it may be gone already
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, 9)
+            self.proc.wait()
+        self.sock.close()
+
+
+class ChromiumPage:
+    """The page in Chromium, through Cdp, with Marionette's interface."""
+
+    def __init__(self, chromium, url, profile, log):
+        self.cdp = Cdp(chromium, url, profile, log)
+        self.session = None
+        deadline = time.monotonic() + 20
+        while self.session is None:
+            for t in self.cdp.call("Target.getTargets")["targetInfos"]:
+                if t["type"] == "page" and t["url"].startswith(url.split("#")[0]):
+                    self.session = self.cdp.call("Target.attachToTarget", {
+                        "targetId": t["targetId"], "flatten": True})["sessionId"]
+                    break
+            if self.session is None:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("the page target did not appear")
+                time.sleep(0.1)
+        self.cdp.call("Runtime.enable", session=self.session)
+
+    def evaluate(self, expr, timeout=30):
+        return js(self.cdp, self.session, expr, timeout)
+
+    def screenshot(self, path, selector=None):
+        screenshot(self.cdp, self.session, path, selector)
+
+    def close(self):
+        self.cdp.close()
+
+
 def js(cdp, session, expr, timeout=30):
     r = cdp.call("Runtime.evaluate", {"expression": expr, "awaitPromise": True,
                                       "returnByValue": True}, session, timeout)
@@ -175,63 +303,58 @@ def screenshot(cdp, session, path, selector=None):
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--browser", choices=("chromium", "firefox"), default="chromium")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
+    ap.add_argument("--firefox", default="/usr/bin/firefox-esr")
     ap.add_argument("--url", required=True)
     ap.add_argument("--run", action="append", required=True, help="MODE:COUNT:INTERVAL_MS")
     ap.add_argument("--out", required=True)
     ap.add_argument("--timeout", type=float, default=60, help="per run, seconds")
     args = ap.parse_args()
+    prefix = "" if args.browser == "chromium" else args.browser + "-"
 
     os.makedirs(args.out, exist_ok=True)
     profile = tempfile.mkdtemp(prefix="wtping-page-profile.")
-    log = open(os.path.join(args.out, "chromium.log"), "wb")
-    cdp = Cdp(args.chromium, args.url, profile, log)
+    log = open(os.path.join(args.out, "%s.log" % args.browser), "wb")
     ok = True
     results = []
+    page = None
     try:
-        session = None
-        deadline = time.monotonic() + 20
-        while session is None:
-            for t in cdp.call("Target.getTargets")["targetInfos"]:
-                if t["type"] == "page" and t["url"].startswith(args.url.split("#")[0]):
-                    session = cdp.call("Target.attachToTarget",
-                                       {"targetId": t["targetId"], "flatten": True})["sessionId"]
-                    break
-            if session is None:
-                if time.monotonic() > deadline:
-                    raise TimeoutError("the page target did not appear")
-                time.sleep(0.1)
-        cdp.call("Runtime.enable", session=session)
+        if args.browser == "firefox":
+            page = Marionette(args.firefox, args.url, profile, log)
+        else:
+            page = ChromiumPage(args.chromium, args.url, profile, log)
         # the page is loaded and the fragment has filled the fields
-        deadline = time.monotonic() + 20
-        while js(cdp, session, "document.readyState") != "complete" or \
-                not js(cdp, session, "!!(document.getElementById('url') || {}).value"):
+        deadline = time.monotonic() + 30
+        while page.evaluate("document.readyState") != "complete" or \
+                not page.evaluate("!!(document.getElementById('url') || {}).value"):
             if time.monotonic() > deadline:
                 raise TimeoutError("the page did not load or its URL field stayed empty")
             time.sleep(0.1)
-        print("page_driver: page loaded: url=%s, %d hash(es)" % (
-            js(cdp, session, "document.getElementById('url').value"),
-            js(cdp, session, "document.getElementById('hashes').value.split('\\n')"
-                             ".filter(Boolean).length")), flush=True)
+        print("page_driver: %s: page loaded: url=%s, %d hash(es), %s" % (
+            args.browser, page.evaluate("document.getElementById('url').value"),
+            page.evaluate("document.getElementById('hashes').value.split('\\n')"
+                          ".filter(Boolean).length"),
+            page.evaluate("navigator.userAgent")), flush=True)
 
         for spec in args.run:
             mode, count, interval = spec.split(":")
             count, interval = int(count), int(interval)
             t0 = time.monotonic()
-            state = js(cdp, session, set_controls(mode, count, interval))
+            page.evaluate(set_controls(mode, count, interval))
             deadline = t0 + args.timeout
             while True:
-                state = js(cdp, session, "document.body.dataset.state")
+                state = page.evaluate("document.body.dataset.state")
                 if state in ("done", "failed"):
                     break
                 if time.monotonic() > deadline:
                     break
                 time.sleep(0.2)
-            res = js(cdp, session, READ_RESULTS)
-            res.update(mode=mode, count=count, interval_ms=interval,
+            res = page.evaluate(READ_RESULTS)
+            res.update(browser=args.browser, mode=mode, count=count, interval_ms=interval,
                        seconds=round(time.monotonic() - t0, 2))
-            screenshot(cdp, session, os.path.join(args.out, "chart-%s.png" % mode), "#chart")
-            screenshot(cdp, session, os.path.join(args.out, "page-%s.png" % mode))
+            page.screenshot(os.path.join(args.out, "chart-%s%s.png" % (prefix, mode)), "#chart")
+            page.screenshot(os.path.join(args.out, "page-%s%s.png" % (prefix, mode)))
             problems = []
             if res["state"] != "done":
                 problems.append("the page ended in state %r" % res["state"])
@@ -250,10 +373,10 @@ def main():
                                    res["chart_columns"]))
             res["problems"] = problems
             results.append(res)
-            print("page_driver: %s: %d/%d pongs, lost %s, p50 %s, p99 %s, jitter %s, "
+            print("page_driver: %s: %s: %d/%d pongs, lost %s, p50 %s, p99 %s, jitter %s, "
                   "chart %d points, %.1f s%s" % (
-                      mode, res["received"], res["sent"], res["lost"], res["p50"], res["p99"],
-                      res["jitter"], res["chart_points"], res["seconds"],
+                      args.browser, mode, res["received"], res["sent"], res["lost"], res["p50"],
+                      res["p99"], res["jitter"], res["chart_points"], res["seconds"],
                       "" if not problems else " -- FAIL: " + "; ".join(problems)), flush=True)
             if problems:
                 ok = False
@@ -264,9 +387,10 @@ def main():
         print("page_driver: FAIL: %s" % e, flush=True)
         ok = False
     finally:
-        with open(os.path.join(args.out, "results.json"), "w") as f:
+        with open(os.path.join(args.out, "%sresults.json" % prefix), "w") as f:
             json.dump(results, f, indent=1)
-        cdp.close()
+        if page:
+            page.close()
         log.close()
         subprocess.run(["rm", "-rf", profile], check=False)
     return 0 if ok else 1
