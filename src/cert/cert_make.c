@@ -268,3 +268,28 @@ void cert_hash_b64(const uint8_t h[CERT_HASH_LEN], char out[45]) {
   }
   gnutls_free(b.data);
 }
+
+int cert_hashes_js(char *buf, size_t len, const uint8_t (*h)[CERT_HASH_LEN], size_t n) {
+  size_t at = 0;
+  int w = snprintf(buf, len, "serverCertificateHashes: [");
+  if (w < 0 || (size_t)w >= len)
+    return -1;
+  at = (size_t)w;
+  for (size_t i = 0; i < n; i++) {
+    char b64[45];
+    cert_hash_b64(h[i], b64);
+    w = snprintf(buf + at, len - at,
+                 "%s{ algorithm: 'sha-256', value: Uint8Array.from(atob('%s'), c => "
+                 "c.charCodeAt(0)) }",
+                 i ? ", " : "", b64);
+    if (w < 0 || (size_t)w >= len - at)
+      return -1;
+    at += (size_t)w;
+  }
+  w = snprintf(buf + at, len - at, "]");
+  return w < 0 || (size_t)w >= len - at ? -1 : 0;
+}
+
+bool cert_browser_ok(const cert_info *ci) {
+  return ci->ecdsa_p256 && ci->not_after - ci->not_before <= 14 * 86400;
+}

@@ -69,4 +69,16 @@ bool cert_signed_by(gnutls_x509_crt_t crt, gnutls_x509_crt_t ca);
 void cert_hash_hex(const uint8_t h[CERT_HASH_LEN], char out[65]);
 void cert_hash_b64(const uint8_t h[CERT_HASH_LEN], char out[45]);
 
+/* cert_hashes_js writes a JavaScript property for a page's WebTransport
+ * options with the |n| hashes |h|:
+ *   serverCertificateHashes: [{ algorithm: 'sha-256', value:
+ *   Uint8Array.from(atob('B64'), c => c.charCodeAt(0)) }, ...]
+ * (one line). Returns 0, or -1 when |len| is too small. */
+int cert_hashes_js(char *buf, size_t len, const uint8_t (*h)[CERT_HASH_LEN], size_t n);
+
+/* cert_browser_ok tells whether browsers accept |ci| through
+ * serverCertificateHashes: ECDSA P-256 (P-384 too, for Chromium, but we
+ * only check P-256) valid at most 14 days. */
+bool cert_browser_ok(const cert_info *ci);
+
 #endif

@@ -198,6 +198,36 @@ static void test_hash_text(void **state) {
   assert_string_equal(b64, "AQkRGSEpMTlBSVFZYWlxeYGJkZmhqbG5wcnR2eHp8fk=");
 }
 
+static void test_hashes_js(void **state) {
+  (void)state;
+  uint8_t h[2][32];
+  memset(h[0], 0x11, 32);
+  memset(h[1], 0x22, 32);
+  char buf[400];
+  assert_int_equal(cert_hashes_js(buf, sizeof(buf), (const uint8_t(*)[32])h, 2), 0);
+  assert_string_equal(buf, "serverCertificateHashes: [{ algorithm: 'sha-256', value: "
+                           "Uint8Array.from(atob('ERERERERERERERERERERERERERERERERERERERERERE='), "
+                           "c => c.charCodeAt(0)) }, { algorithm: 'sha-256', value: "
+                           "Uint8Array.from(atob('IiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiIiI='), "
+                           "c => c.charCodeAt(0)) }]");
+  assert_int_equal(cert_hashes_js(buf, sizeof(buf), (const uint8_t(*)[32])h, 0), 0);
+  assert_string_equal(buf, "serverCertificateHashes: []");
+  /* too small: an error, never a cut line */
+  for (size_t n = 1; n < 240; n += 7)
+    assert_int_equal(cert_hashes_js(buf, n, (const uint8_t(*)[32])h, 2), -1);
+}
+
+static void test_browser_ok(void **state) {
+  (void)state;
+  cert_info ci = {.not_before = T0, .not_after = T0 + 14 * DAY, .ecdsa_p256 = true};
+  assert_true(cert_browser_ok(&ci));
+  ci.not_after++;
+  assert_false(cert_browser_ok(&ci));
+  ci.not_after = T0 + DAY;
+  ci.ecdsa_p256 = false;
+  assert_false(cert_browser_ok(&ci));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ca),
@@ -207,6 +237,8 @@ int main(void) {
       cmocka_unit_test(test_export_import_roundtrip),
       cmocka_unit_test(test_import_rejects),
       cmocka_unit_test(test_hash_text),
+      cmocka_unit_test(test_hashes_js),
+      cmocka_unit_test(test_browser_ok),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
