@@ -26,7 +26,6 @@ struct srv_certs {
   char names[SERVER_MAX_CERT_NAMES][SERVER_CERT_NAME_MAX + 1];
   size_t nnames;
   sd_event_source *timer;
-  cert_expiry last_expiry; /* file mode: the last state logged */
 };
 
 static int64_t wall_now(void) {
@@ -229,7 +228,6 @@ void server_certs_arm(server *s) {
                  na);
       else if (e == CERT_EXPIRY_NOT_YET)
         log_warn("the certificate %s is not valid yet: check the clock", s->opts.cert_file);
-      c->last_expiry = e;
     }
   }
   uint64_t usec = (uint64_t)(wake > now ? wake : now) * 1000000;
