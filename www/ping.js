@@ -16,6 +16,8 @@
 
   const READY_TIMEOUT_MS = 10000;
   const MIN_LOSS_TIMEOUT_MS = 2000; // a ping without a pong after this is lost
+  const MAX_POINTS = 300; // the chart shows the latest pings
+  const MAX_RTTS = 100000; // p50/p99 over the latest pongs (a run may last days)
 
   // ------------------------------------------------------------ messages
 
@@ -161,18 +163,20 @@
       this.received = 0;
       this.lost = 0;
       this.late = 0;
-      this.points = []; // {seq, rtt} or {seq, lost: true}, in send order
-      this.rtts = [];
+      this.points = []; // {seq, rtt} or {seq, lost: true}, in send order (the latest)
+      this.rtts = []; // for the percentiles: the latest MAX_RTTS
       this.sorted = null;
       this.jitterSum = 0;
       this.prevRtt = null;
-      this.pending = new Map(); // seq -> {t0, index}
+      this.pending = new Map(); // seq -> {t0, point}
     }
 
     onSend(seq, t0) {
       this.sent++;
-      this.pending.set(seq, { t0, index: this.points.length });
-      this.points.push({ seq, rtt: null });
+      const point = { seq, rtt: null };
+      this.pending.set(seq, { t0, point });
+      this.points.push(point);
+      if (this.points.length > 2 * MAX_POINTS) this.points.splice(0, this.points.length - MAX_POINTS);
     }
 
     onPong(seq, t1) {
@@ -183,9 +187,10 @@
       }
       this.pending.delete(seq);
       const rtt = t1 - p.t0;
-      this.points[p.index].rtt = rtt;
+      p.point.rtt = rtt;
       this.received++;
       this.rtts.push(rtt);
+      if (this.rtts.length > 2 * MAX_RTTS) this.rtts.splice(0, this.rtts.length - MAX_RTTS);
       this.sorted = null;
       if (this.prevRtt !== null) this.jitterSum += Math.abs(rtt - this.prevRtt);
       this.prevRtt = rtt;
@@ -197,7 +202,7 @@
       for (const [seq, p] of this.pending) {
         if (all || now - p.t0 >= this.lossTimeout) {
           this.pending.delete(seq);
-          this.points[p.index].lost = true;
+          p.point.lost = true;
           this.lost++;
         }
       }
@@ -211,7 +216,7 @@
     }
 
     jitter() {
-      return this.rtts.length > 1 ? this.jitterSum / (this.rtts.length - 1) : null;
+      return this.received > 1 ? this.jitterSum / (this.received - 1) : null;
     }
   }
 
@@ -233,7 +238,6 @@
 
   // ------------------------------------------------------------ chart
 
-  const MAX_POINTS = 300; // the chart shows the latest pings
 
   function drawChart(st) {
     const c = $('chart');
