@@ -17,3 +17,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 $SUDO apt-get install -y -qq --no-install-recommends podman runc catatonit >/dev/null
 command -v npm >/dev/null 2>&1 ||
   $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+# Firefox for the ping page's smoke test (tests/interop/page.sh; optional there)
+$SUDO apt-get install -y -qq --no-install-recommends firefox-esr >/dev/null

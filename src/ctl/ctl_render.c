@@ -175,6 +175,32 @@ static void status_common(FILE *out, json_object *r, const char *daemon) {
   kv_str(out, "Config", cj_get(r, "config"), "none");
 }
 
+/* status_certificate prints the server's certificate line, when the daemon
+ * sends one: its mode and end, and a warning near or past it. */
+static void status_certificate(FILE *out, json_object *cert) {
+  const char *expiry = cj_str(cj_get(cert, "expiry"), NULL);
+
+  if (!cj_is_object(cert)) {
+    return;
+  }
+  key(out, "Certificate");
+  put_json_str(out, cj_get(cert, "mode"), "-");
+  fputs(", expires ", out);
+  put_json_str(out, cj_get(cert, "not_after"), "-");
+  if (cj_get(cert, "next_switch") != NULL) {
+    fputs(", next switch ", out);
+    put_json_str(out, cj_get(cert, "next_switch"), "-");
+  }
+  if (expiry != NULL && strcmp(expiry, "expires-soon") == 0) {
+    fputs(" (WARNING: expires soon, replace it and reload)", out);
+  } else if (expiry != NULL && strcmp(expiry, "expired") == 0) {
+    fputs(" (WARNING: expired, clients refuse it)", out);
+  } else if (expiry != NULL && strcmp(expiry, "not-yet-valid") == 0) {
+    fputs(" (WARNING: not valid yet, check the clock)", out);
+  }
+  fputc('\n', out);
+}
+
 static void status_server(FILE *out, json_object *r) {
   json_object *listen = cj_get(r, "listen");
   json_object *sessions = cj_get(r, "sessions");
@@ -196,6 +222,7 @@ static void status_server(FILE *out, json_object *r) {
   fputc('\n', out);
 
   kv_str(out, "Path", cj_get(r, "path"), "-");
+  status_certificate(out, cj_get(r, "certificate"));
   kv_num(out, "Connections", cj_get(r, "connections"));
 
   key(out, "Sessions");

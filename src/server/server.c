@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <gnutls/crypto.h>
+#include <gnutls/x509.h>
 #include <ngtcp2/ngtcp2_crypto.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
@@ -26,6 +27,7 @@
 #include "quic/quic_conn.h"
 #include "quic/quic_tls.h"
 #include "server/reset_secret.h"
+#include "server/server_cert.h"
 #include "server/udp.h"
 #include "wt/wt_conn.h"
 
@@ -41,7 +43,7 @@ uint64_t server_now_ns(void) {
 
 /* ------------------------------------------------------------ TLS */
 
-static srv_tls *tls_load(const server_opts *o, char *err, size_t errlen) {
+srv_tls *server_tls_load(const server_opts *o, char *err, size_t errlen) {
   srv_tls *t = calloc(1, sizeof(*t));
   if (!t) {
     snprintf(err, errlen, "out of memory");
@@ -52,6 +54,14 @@ static srv_tls *tls_load(const server_opts *o, char *err, size_t errlen) {
     return NULL;
   }
   t->refs = 1;
+  gnutls_datum_t der;
+  gnutls_x509_crt_t crt;
+  if (gnutls_certificate_get_crt_raw(t->t.cred, 0, 0, &der) == 0 &&
+      gnutls_x509_crt_init(&crt) == 0) {
+    t->has_info = gnutls_x509_crt_import(crt, &der, GNUTLS_X509_FMT_DER) == 0 &&
+                  cert_info_get(crt, &t->info) == 0;
+    gnutls_x509_crt_deinit(crt);
+  }
   return t;
 }
 
@@ -60,6 +70,11 @@ static void tls_unref(srv_tls *t) {
     quic_tls_server_free(&t->t);
     free(t);
   }
+}
+
+void server_tls_install(server *s, srv_tls *t) {
+  tls_unref(s->tls);
+  s->tls = t; /* existing connections keep the credentials they started with */
 }
 
 /* ------------------------------------------------------------ connections */
@@ -366,8 +381,8 @@ int server_reload(server *s, char *err, size_t errlen) {
     free(n);
     return -1;
   }
-  srv_tls *t = tls_load(n, err, errlen);
-  if (!t) {
+  srv_tls *t = NULL;
+  if (server_certs_prepare(s, n, err, errlen) != 0 || !(t = server_tls_load(n, err, errlen))) {
     free(n);
     return -1;
   }
@@ -383,9 +398,9 @@ int server_reload(server *s, char *err, size_t errlen) {
   n->control_mode = s->opts.control_mode;
   s->opts = *n;
   free(n);
-  tls_unref(s->tls);
-  s->tls = t; /* existing connections keep the credentials they started with */
+  server_tls_install(s, t);
   apply_settings(s);
+  server_certs_arm(s);
   return 0;
 }
 
@@ -461,7 +476,11 @@ static int on_status_timer(sd_event_source *es, uint64_t usec, void *ud) {
 
 static int setup(server *s) {
   char err[512];
-  s->tls = tls_load(&s->opts, err, sizeof(err));
+  if (server_certs_prepare(s, &s->opts, err, sizeof(err)) != 0) {
+    log_err("%s", err);
+    return -1;
+  }
+  s->tls = server_tls_load(&s->opts, err, sizeof(err));
   if (!s->tls) {
     log_err("%s", err);
     return -1;
@@ -584,6 +603,7 @@ static int setup(server *s) {
                nodir_ctl);
   else
     server_ctl_open(s);
+  server_certs_arm(s);
   /* WATCHDOG=1 from the loop itself, at half of WatchdogSec, when systemd
    * asks for it (WATCHDOG_USEC): a hung loop stops the pings. */
   if (sd_event_set_watchdog(s->ev, 1) < 0)
@@ -609,6 +629,7 @@ static void teardown(server *s) {
   sd_event_unref(s->ev);
   quic_cidmap_free(s->cids);
   tls_unref(s->tls);
+  server_certs_free(s);
 }
 
 int server_run(const server_opts *opts, int argc, char **argv) {
@@ -638,7 +659,9 @@ int server_run(const server_opts *opts, int argc, char **argv) {
 }
 
 int server_check(const server_opts *opts, char *err, size_t errlen) {
-  srv_tls *t = tls_load(opts, err, errlen);
+  if (opts->cert_self)
+    return 0; /* the server makes its certificates when it starts */
+  srv_tls *t = server_tls_load(opts, err, errlen);
   if (!t)
     return -1;
   tls_unref(t);

@@ -9,6 +9,7 @@
 
 #include <systemd/sd-event.h>
 
+#include "cert/cert_make.h"
 #include "ping/ping_service.h"
 #include "quic/quic_cidmap.h"
 #include "quic/quic_conn.h"
@@ -26,6 +27,8 @@ typedef struct ctl_daemon ctl_daemon;
 typedef struct srv_tls {
   quic_tls_server t;
   unsigned refs;
+  cert_info info; /* of the leaf certificate served */
+  bool has_info;
 } srv_tls;
 
 typedef struct server server;
@@ -77,11 +80,19 @@ struct server {
   uint64_t started_ns;
   bool draining;
   ctl_daemon *ctl;
+  struct srv_certs *certs; /* server_cert.c */
   sd_event_source *status_timer;
   char status_line[256]; /* the last STATUS= sent */
 };
 
 uint64_t server_now_ns(void);
+
+/* server_tls_load loads the credentials |o| names. Returns NULL with |err|. */
+srv_tls *server_tls_load(const server_opts *o, char *err, size_t errlen);
+
+/* server_tls_install makes |t| the credentials of new connections; the
+ * connections in progress keep theirs (the reload path). */
+void server_tls_install(server *s, srv_tls *t);
 
 /* server_reload re-reads the configuration and the certificate. Returns 0,
  * or -1 with the reason in |err| (the old settings stay in force). */

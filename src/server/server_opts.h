@@ -18,6 +18,12 @@ typedef struct server_listen {
 #define SERVER_DEFAULT_CONTROL RUNSTATEDIR "/wtping/server.sock"
 #define SERVER_DEFAULT_RESET_SECRET LOCALSTATEDIR "/lib/wtping/reset-secret"
 #define SERVER_PATH_MAX 1024
+#define SERVER_DEFAULT_CERT_DIR LOCALSTATEDIR "/lib/wtping/certs"
+#define SERVER_MAX_CERT_NAMES 16 /* = CERT_MAX_NAMES */
+#define SERVER_CERT_NAME_MAX 254
+
+/* certificate_mode */
+enum { SERVER_CERT_FILE = 0, SERVER_CERT_SELF_ROTATING = 1 };
 
 /* Settings from the command line and the configuration file (strings are
  * owned copies, bounded). */
@@ -36,6 +42,16 @@ typedef struct server_opts {
   unsigned max_sessions; /* per connection */
   int log_level;
   bool quic_debug;
+  /* certificates: the configured mode, and where a self-rotating server
+   * keeps them; cert_self tells the mode in force (a configured
+   * certificate file always wins; then cert_file and key_file name the
+   * store's current.pem) */
+  int cert_mode;
+  bool cert_self;
+  char cert_dir[SERVER_PATH_MAX];
+  unsigned cert_rotation_s;
+  char cert_names[SERVER_MAX_CERT_NAMES][SERVER_CERT_NAME_MAX + 1]; /* "" = default names */
+  unsigned ncert_names;
 } server_opts;
 
 enum { OPTS_RUN = 0, OPTS_EXIT_OK = 1, OPTS_EXIT_USAGE = 2, OPTS_EXIT_CONFIG = 3 };

@@ -262,7 +262,7 @@ static char *example_text(bool uncomment) {
   snprintf(path, sizeof(path), "%setc/client.conf", top);
   char *a = read_text(path);
   snprintf(q, sizeof(q), "\"%s\"", ca);
-  char *b = replace(a, "\"/etc/wtping/cert.pem\"", q);
+  char *b = replace(a, "\"/var/lib/wtping/certs/ca.crt\"", q);
   free(a);
   if (!uncomment)
     return b;

@@ -128,6 +128,39 @@ static void test_status_server(void **state) {
          "wtping-server (pid 123) is running\n");
 }
 
+/* the server's certificate line: self-rotating, and file mode near its end */
+static void test_status_certificate(void **state) {
+  (void)state;
+  char err[256];
+  char *got = render(ctl_render_status, NULL,
+                     "{\"daemon\":\"wtping-server\",\"path\":\"/p\",\"certificate\":{"
+                     "\"mode\":\"self-rotating\",\"not_after\":\"2026-12-11T14:59:10Z\","
+                     "\"expiry\":\"ok\",\"next_switch\":\"2026-12-04T15:59:10Z\"}}",
+                     0, err, sizeof(err));
+  assert_non_null(strstr(got, "Path               : /p\n"
+                              "Certificate        : self-rotating, expires 2026-12-11T14:59:10Z, "
+                              "next switch 2026-12-04T15:59:10Z\n"
+                              "Connections        : -\n"));
+  free(got);
+  got = render(ctl_render_status, NULL,
+               "{\"daemon\":\"wtping-server\",\"certificate\":{\"mode\":\"file\","
+               "\"not_after\":\"2027-01-01T00:00:00Z\",\"expiry\":\"expires-soon\"}}",
+               0, err, sizeof(err));
+  assert_non_null(strstr(got, "Certificate        : file, expires 2027-01-01T00:00:00Z "
+                              "(WARNING: expires soon, replace it and reload)\n"));
+  free(got);
+  got = render(ctl_render_status, NULL,
+               "{\"daemon\":\"wtping-server\",\"certificate\":{\"mode\":\"file\","
+               "\"not_after\":\"2020-01-01T00:00:00Z\",\"expiry\":\"expired\"}}",
+               0, err, sizeof(err));
+  assert_non_null(strstr(got, "(WARNING: expired, clients refuse it)\n"));
+  free(got);
+  /* no certificate member (an older server): no line */
+  got = render(ctl_render_status, NULL, "{\"daemon\":\"wtping-server\"}", 0, err, sizeof(err));
+  assert_null(strstr(got, "Certificate"));
+  free(got);
+}
+
 static void test_status_client(void **state) {
   (void)state;
   expect(ctl_render_status, client_status,
@@ -472,6 +505,7 @@ static void test_is_gauge(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_status_server),
+      cmocka_unit_test(test_status_certificate),
       cmocka_unit_test(test_status_client),
       cmocka_unit_test(test_status_client_backoff),
       cmocka_unit_test(test_status_sparse),

@@ -123,6 +123,9 @@ static void defaults(server_opts *o) {
   o->max_connections = 4096;
   o->max_sessions = 4;
   o->log_level = LOG_INFO;
+  o->cert_mode = SERVER_CERT_FILE;
+  strcpy(o->cert_dir, "/var/lib/wtping/certs");
+  o->cert_rotation_s = 518400;
 }
 
 /* load_ok writes |text| to DIR/server.conf and loads it over the defaults. */
@@ -262,8 +265,17 @@ static void test_example(void **state) {
     load_ok(text, &o);
     free(text);
     defaults(&d);
-    strcpy(d.cert_file, cert);
-    strcpy(d.key_file, keyf);
+    /* the shipped file selects self-rotating certificates; the commented
+     * certificate and key, once active, would win over it */
+    d.cert_mode = SERVER_CERT_SELF_ROTATING;
+    if (uncomment) {
+      strcpy(d.cert_file, cert);
+      strcpy(d.key_file, keyf);
+      /* the one setting shown with an example instead of its default */
+      strcpy(d.cert_names[0], "wtping.example.org");
+      strcpy(d.cert_names[1], "192.0.2.1");
+      d.ncert_names = 2;
+    }
     assert_memory_equal(&o, &d, sizeof(o));
   }
 }
@@ -409,6 +421,40 @@ static void test_mode_level(void **state) {
            "1: log_level: unknown level \"INFO\" (error, warning, notice, info, debug)");
 }
 
+static void test_certificates(void **state) {
+  (void)state;
+  server_opts o, d;
+  load_ok("certificate_mode = \"self-rotating\";\ncertificate_dir = \"/srv/c\";\n"
+          "certificate_rotation = 12;\ncertificate_names = [\"a.example\", \"192.0.2.1\", \"::1\"];\n",
+          &o);
+  defaults(&d);
+  d.cert_mode = SERVER_CERT_SELF_ROTATING;
+  strcpy(d.cert_dir, "/srv/c");
+  d.cert_rotation_s = 12;
+  strcpy(d.cert_names[0], "a.example");
+  strcpy(d.cert_names[1], "192.0.2.1");
+  strcpy(d.cert_names[2], "::1");
+  d.ncert_names = 3;
+  assert_memory_equal(&o, &d, sizeof(o));
+  load_ok("certificate_mode = \"file\";", &o);
+  assert_int_equal(o.cert_mode, SERVER_CERT_FILE);
+  load_ok("certificate_names = \"only.example\";", &o);
+  assert_int_equal(o.ncert_names, 1);
+  load_err("certificate_mode = \"auto\";",
+           "1: certificate_mode: \"auto\": expected \"file\" or \"self-rotating\"");
+  load_err("certificate_mode = 1;", "1: certificate_mode: expected a string");
+  load_err("\ncertificate_rotation = 11;", "2: certificate_rotation: out of range (12..518400)");
+  load_err("certificate_rotation = 518401;", "1: certificate_rotation: out of range (12..518400)");
+  load_err("certificate_dir = \"relative\";", "1: certificate_dir: must be an absolute path");
+  load_err("certificate_names = [\"a b\"];",
+           "1: certificate_names: \"a b\": not a DNS name or an IP address");
+  load_err("certificate_names = [\"\"];",
+           "1: certificate_names: \"\": not a DNS name or an IP address");
+  load_err("certificate_names = [\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\","
+           "\"l\",\"m\",\"n\",\"o\",\"p\",\"q\"];",
+           "1: certificate_names: too many entries (at most 16)");
+}
+
 static void test_files(void **state) {
   (void)state;
   char err[512], want[512], path[300];
@@ -451,6 +497,7 @@ int main(void) {
       cmocka_unit_test(test_types),   cmocka_unit_test(test_range),
       cmocka_unit_test(test_listen),  cmocka_unit_test(test_paths),
       cmocka_unit_test(test_mode_level), cmocka_unit_test(test_files),
+      cmocka_unit_test(test_certificates),
       cmocka_unit_test(test_atomic),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,57 @@
+/* wtping-server's certificates over time. In file mode: the configured
+ * certificate's expiry is watched (a warning in the journal and in wtpctl
+ * status when it is near). In self-rotating mode: the server keeps a local
+ * CA and short-lived ECDSA P-256 leaves in its state directory
+ * (cert/cert_store), follows cert/cert_schedule with a wall-clock timer,
+ * and on each switch installs the new credentials for new connections the
+ * way a reload does: sessions in progress keep theirs. */
+#ifndef WTPING_SERVER_CERT_H
+#define WTPING_SERVER_CERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cert/cert_make.h"
+#include "cert/cert_schedule.h"
+#include "server/server_opts.h"
+
+typedef struct server server;
+
+/* server_certs_prepare makes sure the certificate files |o| names exist
+ * and are current: in self-rotating mode it opens the store (once, or again
+ * if the directory changed), applies the schedule of |o| and performs what
+ * is due now. In file mode it closes a store left from before. Called at
+ * start and on reload before the credentials are loaded. Returns 0, or -1
+ * with |err|. Blocking file I/O (a few ms), only at start, reload and
+ * rotation. */
+int server_certs_prepare(server *s, const server_opts *o, char *err, size_t errlen);
+
+/* server_certs_arm (re)arms the timer for the next rotation or expiry
+ * check, after the settings in force changed. */
+void server_certs_arm(server *s);
+
+void server_certs_free(server *s);
+
+/* What wtpctl cert and status show. */
+typedef struct server_cert_view {
+  bool self_rotating;
+  bool has[2];          /* current, next */
+  cert_info info[2];
+  cert_expiry expiry;   /* of the current one */
+  int64_t next_switch;  /* self-rotating: when the next one takes over */
+  int64_t rotation_s;   /* self-rotating: the period */
+  char ca_file[1100];   /* self-rotating: the CA for native clients */
+} server_cert_view;
+
+/* server_certs_view describes the certificates at |now| (UNIX seconds). */
+void server_certs_view(const server *s, int64_t now, server_cert_view *out);
+
+/* server_cert_default_names fills |out| with the names for self-made
+ * certificates when certificate_names is not set: the host name,
+ * localhost, 127.0.0.1, ::1 and the non-wildcard listen addresses.
+ * Returns how many (at most |max|). */
+size_t server_cert_default_names(const server_opts *o, char out[][SERVER_CERT_NAME_MAX + 1],
+                                 size_t max);
+
+#endif
