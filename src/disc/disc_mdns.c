@@ -19,6 +19,8 @@ typedef struct mdns_service {
   char name[DISC_NAME_MAX];
   unsigned instances; /* (interface, protocol) pairs it is seen on */
   bool resolved;
+  bool v4;          /* resolving or resolved over IPv4 (preferred) */
+  char domain[DISC_NAME_MAX];
   AvahiServiceResolver *res;
 } mdns_service;
 
@@ -87,6 +89,25 @@ static void on_resolved(AvahiServiceResolver *r, AvahiIfIndex iface, AvahiProtoc
                         AvahiResolverEvent event, const char *name, const char *type,
                         const char *domain, const char *host, const AvahiAddress *a,
                         uint16_t port, AvahiStringList *txt, AvahiLookupResultFlags flags,
+                        void *ud);
+
+/* resolve starts resolving |s| as seen on (|iface|, |proto|), asking for
+ * an address of that protocol (an IPv4 address is usable as it is, a
+ * link-local IPv6 one only with its interface). Returns false when the
+ * resolver cannot be made. */
+static bool resolve(disc_mdns *m, mdns_service *s, AvahiIfIndex iface, AvahiProtocol proto) {
+  if (s->res)
+    avahi_service_resolver_free(s->res);
+  s->v4 = proto == AVAHI_PROTO_INET;
+  s->res = avahi_service_resolver_new(m->client, iface, proto, s->name, DISC_SERVICE_TYPE,
+                                      s->domain, proto, 0, on_resolved, m);
+  return s->res != NULL;
+}
+
+static void on_resolved(AvahiServiceResolver *r, AvahiIfIndex iface, AvahiProtocol proto,
+                        AvahiResolverEvent event, const char *name, const char *type,
+                        const char *domain, const char *host, const AvahiAddress *a,
+                        uint16_t port, AvahiStringList *txt, AvahiLookupResultFlags flags,
                         void *ud) {
   (void)proto;
   (void)type;
@@ -94,6 +115,7 @@ static void on_resolved(AvahiServiceResolver *r, AvahiIfIndex iface, AvahiProtoc
   (void)flags;
   disc_mdns *m = ud;
   mdns_service *s = find(m, name);
+  log_debug("mDNS: resolved \"%s\": event %d", name, (int)event);
   if (!s || s->res != r) {
     avahi_service_resolver_free(r);
     return;
@@ -146,6 +168,9 @@ static void on_browse(AvahiServiceBrowser *b, AvahiIfIndex iface, AvahiProtocol 
     s = find(m, name);
     if (s) {
       s->instances++;
+      /* seen over IPv4 too: its IPv4 address is better than a link-local one */
+      if (proto == AVAHI_PROTO_INET && !s->v4)
+        resolve(m, s, iface, proto);
       return;
     }
     if (m->nsvc >= MDNS_MAX_SERVICES) {
@@ -156,9 +181,9 @@ static void on_browse(AvahiServiceBrowser *b, AvahiIfIndex iface, AvahiProtocol 
     memset(s, 0, sizeof(*s));
     snprintf(s->name, sizeof(s->name), "%s", name);
     s->instances = 1;
-    s->res = avahi_service_resolver_new(m->client, iface, proto, name, type, domain,
-                                        AVAHI_PROTO_UNSPEC, 0, on_resolved, m);
-    if (!s->res) {
+    snprintf(s->domain, sizeof(s->domain), "%s", domain);
+    (void)type; /* we browse one type */
+    if (!resolve(m, s, iface, proto)) {
       log_info("mDNS: cannot resolve \"%s\": %s", name,
                avahi_strerror(avahi_client_errno(m->client)));
       m->nsvc--;

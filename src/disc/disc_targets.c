@@ -19,9 +19,15 @@ bool disc_targets_same(const disc_found *a, const disc_found *b) {
 }
 
 int disc_targets_find(const disc_targets *ts, const disc_found *f) {
-  for (size_t i = 0; i < ts->n; i++)
-    if (disc_targets_same(&ts->t[i].f, f))
+  for (size_t i = 0; i < ts->n; i++) {
+    const disc_target *t = &ts->t[i];
+    if (disc_targets_same(&t->f, f))
       return (int)i;
+    /* an mDNS instance name stands for one service whatever its address */
+    if (f->source == DISC_SRC_MDNS && (t->sources & 1u << DISC_SRC_MDNS) &&
+        strcmp(t->src_name[DISC_SRC_MDNS], f->name) == 0)
+      return (int)i;
+  }
   return -1;
 }
 

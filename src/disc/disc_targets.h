@@ -82,7 +82,8 @@ void disc_targets_failed(disc_targets *ts, size_t i, uint64_t now);
 /* disc_targets_connected: target |i| works: its failures are forgotten. */
 void disc_targets_connected(disc_targets *ts, size_t i);
 
-/* disc_targets_find returns the index of the target the same as |f|, or -1. */
+/* disc_targets_find returns the index of the target the same as |f|
+ * (disc_targets_same, or for mDNS the same service instance name), or -1. */
 int disc_targets_find(const disc_targets *ts, const disc_found *f);
 
 #endif

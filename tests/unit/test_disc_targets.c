@@ -171,6 +171,22 @@ static void test_remove_with_two_sources(void **state) {
   assert_int_equal(ts.n, 0);
 }
 
+static void test_mdns_instance_moves(void **state) {
+  (void)state;
+  disc_targets ts;
+  disc_targets_init(&ts, 8, 1 * S, 8 * S);
+  /* first resolved to a link-local address, then to its IPv4 address */
+  disc_found ll = mk(DISC_SRC_MDNS, "wtping on a", "a.local", "fe80::1%veth0", 4433);
+  disc_found v4 = mk(DISC_SRC_MDNS, "wtping on a", "a.local", "192.0.2.1", 4433);
+  disc_found other = mk(DISC_SRC_MDNS, "wtping on b", "b.local", "192.0.2.2", 4433);
+  assert_int_equal(disc_targets_add_next(&ts, &ll, 0), 0);
+  assert_int_equal(disc_targets_add_next(&ts, &other, 0), 1);
+  assert_int_equal(disc_targets_add_next(&ts, &v4, 1), 0);
+  assert_int_equal(ts.n, 2);
+  assert_string_equal(ts.t[0].f.addr, "192.0.2.1");
+  assert_int_equal(ts.t[0].order, 0); /* keeps its place */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_dedupe),
@@ -179,6 +195,7 @@ int main(void) {
       cmocka_unit_test(test_fallback_and_return),
       cmocka_unit_test(test_replace_keeps_history),
       cmocka_unit_test(test_remove_with_two_sources),
+      cmocka_unit_test(test_mdns_instance_moves),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
