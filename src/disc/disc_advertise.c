@@ -16,7 +16,11 @@
 #include "disc/disc_found.h"
 #include "disc/disc_txt.h"
 
+/* After a failure a new client is made: at once when avahi-daemon went away
+ * (the new client waits for it: AVAHI_CLIENT_NO_FAIL), later when D-Bus
+ * itself is not there. */
 #define RETRY_USEC (10 * 1000000ull)
+#define RECONNECT_USEC (100 * 1000ull)
 
 struct disc_advertise {
   disc_avahi_poll poll;
@@ -138,13 +142,14 @@ static int on_retry(sd_event_source *es, uint64_t usec, void *ud) {
   return 0;
 }
 
-static void schedule_retry(disc_advertise *a) {
+/* schedule_retry makes a new client from the loop after |usec|. */
+static void schedule_retry(disc_advertise *a, uint64_t usec) {
   uint64_t now = 0;
   sd_event_now(a->ev, CLOCK_MONOTONIC, &now);
   if (!a->retry)
-    sd_event_add_time(a->ev, &a->retry, CLOCK_MONOTONIC, now + RETRY_USEC, 0, on_retry, a);
+    sd_event_add_time(a->ev, &a->retry, CLOCK_MONOTONIC, now + usec, 0, on_retry, a);
   else {
-    sd_event_source_set_time(a->retry, now + RETRY_USEC);
+    sd_event_source_set_time(a->retry, now + usec);
     sd_event_source_set_enabled(a->retry, SD_EVENT_ONESHOT);
   }
 }
@@ -179,7 +184,8 @@ static void on_client(AvahiClient *c, AvahiClientState state, void *ud) {
   case AVAHI_CLIENT_FAILURE:
     drop_group(a);
     unavailable(a, avahi_strerror(avahi_client_errno(c)));
-    schedule_retry(a);
+    schedule_retry(a, avahi_client_errno(c) == AVAHI_ERR_DISCONNECTED ? RECONNECT_USEC
+                                                                       : RETRY_USEC);
     return;
   }
 }
@@ -196,7 +202,7 @@ static void start_client(disc_advertise *a) {
   a->client = c;
   if (!c) {
     unavailable(a, avahi_strerror(err));
-    schedule_retry(a);
+    schedule_retry(a, RETRY_USEC);
   }
 }
 

@@ -13,7 +13,11 @@
 #include "disc/disc_avahi_poll.h"
 
 #define MDNS_MAX_SERVICES 64
-#define RETRY_USEC (10 * 1000000ull) /* a new client after a failure */
+/* After a failure a new client is made: at once when avahi-daemon went away
+ * (the new client waits for it: AVAHI_CLIENT_NO_FAIL), later when D-Bus
+ * itself is not there. */
+#define RETRY_USEC (10 * 1000000ull)
+#define RECONNECT_USEC (100 * 1000ull) /* a new client after a failure */
 
 typedef struct mdns_service {
   char name[DISC_NAME_MAX];
@@ -225,13 +229,14 @@ static int on_retry(sd_event_source *es, uint64_t usec, void *ud) {
   return 0;
 }
 
-static void schedule_retry(disc_mdns *m) {
+/* schedule_retry makes a new client from the loop after |usec|. */
+static void schedule_retry(disc_mdns *m, uint64_t usec) {
   uint64_t now = 0;
   sd_event_now(m->ev, CLOCK_MONOTONIC, &now);
   if (!m->retry)
-    sd_event_add_time(m->ev, &m->retry, CLOCK_MONOTONIC, now + RETRY_USEC, 0, on_retry, m);
+    sd_event_add_time(m->ev, &m->retry, CLOCK_MONOTONIC, now + usec, 0, on_retry, m);
   else {
-    sd_event_source_set_time(m->retry, now + RETRY_USEC);
+    sd_event_source_set_time(m->retry, now + usec);
     sd_event_source_set_enabled(m->retry, SD_EVENT_ONESHOT);
   }
 }
@@ -260,7 +265,8 @@ static void on_client(AvahiClient *c, AvahiClientState state, void *ud) {
     forget_all(m, true);
     unavailable(m, avahi_strerror(avahi_client_errno(c)));
     /* the client object is dead: a new one from the loop, later */
-    schedule_retry(m);
+    schedule_retry(m, avahi_client_errno(c) == AVAHI_ERR_DISCONNECTED ? RECONNECT_USEC
+                                                                       : RETRY_USEC);
     return;
   case AVAHI_CLIENT_S_REGISTERING:
   case AVAHI_CLIENT_S_COLLISION:
@@ -279,7 +285,7 @@ static void start_client(disc_mdns *m) {
   if (!c) {
     m->client = NULL;
     unavailable(m, avahi_strerror(err));
-    schedule_retry(m);
+    schedule_retry(m, RETRY_USEC);
     return;
   }
   m->client = c;
