@@ -114,3 +114,47 @@ wait_for() {
   for _ in $(seq $((t * 10))); do "$@" && return 0; sleep 0.1; done
   return 1
 }
+
+# disc_resolv NS SEARCH: NS's processes started with dns_in/dns_bg ask
+# 127.0.0.1 (our dnsmasq) and search SEARCH: a resolv.conf of our own,
+# bind-mounted in a private mount namespace (the host's stays untouched)
+disc_resolv() {
+  printf 'nameserver 127.0.0.1\nsearch %s\noptions timeout:1 attempts:1\n' "$2" >"$TMP/$1.resolv.conf"
+}
+dns_in() {
+  local ns=$1; shift
+  ip netns exec "$ns" unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' \
+    "$TMP/$ns.resolv.conf" "$@"
+}
+dns_bg() { # dns_bg NS LOG CMD...: PID in BG_PID
+  local ns=$1 log=$2; shift 2
+  ip netns exec "$ns" unshare -m sh -c 'mount --bind "$0" /etc/resolv.conf && exec "$@"' \
+    "$TMP/$ns.resolv.conf" "$@" >"$TMP/$log" 2>&1 &
+  BG_PID=$!
+  PIDS+=("$BG_PID")
+}
+
+# disc_dnsmasq NS ARGS...: dnsmasq on 127.0.0.1:53 in NS answering only
+# from its command line (--srv-host, --txt-record, --host-record ...)
+disc_dnsmasq() {
+  local ns=$1; shift
+  ip netns exec "$ns" dnsmasq --keep-in-foreground --no-resolv --no-hosts --no-daemon \
+    --listen-address=127.0.0.1 --bind-interfaces --port=53 --pid-file= --user=root \
+    --log-facility=- "$@" >"$TMP/dnsmasq.log" 2>&1 &
+  DNSMASQ_PID=$!
+  PIDS+=("$DNSMASQ_PID")
+  for _ in $(seq 50); do
+    ip netns exec "$ns" grep -q ":0035 " /proc/net/udp 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# make_names_cert NAME HOST...: a certificate for the given DNS names
+make_names_cert() {
+  local name=$1 san="" h; shift
+  for h in "$@"; do san="${san:+$san,}DNS:$h"; done
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -keyout "$TMP/$name.key" -out "$TMP/$name.pem" -days 10 -subj "/CN=$1" \
+    -addext "subjectAltName=$san" 2>/dev/null
+}

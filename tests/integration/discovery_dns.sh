@@ -1,0 +1,50 @@
+#!/bin/bash
+# Unicast DNS-SD discovery with real daemons: in a network namespace of our
+# own, dnsmasq on 127.0.0.1:53 serves SRV + TXT of _wtping._udp.example.test
+# for two wtping-servers (a.example.test priority 10, b.example.test
+# priority 20) and the client's resolv.conf (bind-mounted in a private
+# mount namespace) searches example.test. wtping-client --discover lists
+# them in SRV order; --discover -c N pings the better one, verified by name
+# against a CA file. Needs root, ip, unshare, dnsmasq; skips (77) without.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/disc_lib.sh"
+disc_need ip unshare dnsmasq openssl
+
+NS="wtdd-$$"
+disc_ns "$NS" || { fail "namespace"; finish; }
+disc_resolv "$NS" example.test
+make_names_cert cert a.example.test b.example.test
+pa=$(free_udp_port)
+pb=$(free_udp_port)
+check "dnsmasq serving SRV/TXT" disc_dnsmasq "$NS" \
+  --srv-host="_wtping._udp.example.test,a.example.test,$pa,10,5" \
+  --srv-host="_wtping._udp.example.test,b.example.test,$pb,20,5" \
+  --txt-record="_wtping._udp.example.test,txtvers=1,path=/wtping" \
+  --host-record=a.example.test,127.0.0.1 --host-record=b.example.test,127.0.0.2
+
+srv() { # srv NAME ADDR PORT
+  dns_bg "$NS" "$1.log" "$SERVER" --cert "$TMP/cert.pem" --key "$TMP/cert.key" \
+    --listen "$2:$3" --control "" --reset-secret ""
+  eval "PID_$1=$BG_PID"
+}
+srv a 127.0.0.1 "$pa"
+srv b 127.0.0.2 "$pb"
+sleep 0.3
+
+out=$(dns_in "$NS" "$CLIENT" --discover -W 3 2>"$TMP/err"); rc=$?
+check "--discover (search domain): exit 0" [ $rc -eq 0 ]
+check "--discover: the priority-10 server first" \
+  [ "$(sed -n 1p <<<"$out")" = "dns-srv;_wtping._udp.example.test;a.example.test;127.0.0.1;$pa;/wtping" ]
+check "--discover: then the priority-20 one" \
+  [ "$(sed -n 2p <<<"$out")" = "dns-srv;_wtping._udp.example.test;b.example.test;127.0.0.2;$pb;/wtping" ]
+out=$(dns_in "$NS" "$CLIENT" --discover --domain example.test -W 3 2>&1)
+check "--discover --domain example.test: the same two" [ "$(grep -c '^dns-srv;' <<<"$out")" -eq 2 ]
+dns_in "$NS" "$CLIENT" --discover --domain nowhere.test -W 3 >/dev/null 2>"$TMP/err"; rc=$?
+check "--discover --domain nowhere.test: nothing, exit 1" [ $rc -eq 1 ]
+
+out=$(dns_in "$NS" "$CLIENT" --discover -c 3 -i 0.1 --cafile "$TMP/cert.pem" 2>&1); rc=$?
+check "--discover -c 3: exit 0" [ $rc -eq 0 ]
+check "--discover -c 3: 3 pongs from a.example.test (name verified by the CA)" \
+  [ "$(grep -c "pong from a.example.test (127.0.0.1): seq=" <<<"$out")" -eq 3 ]
+check "--discover -c 3: says it was found by DNS SRV" grep -q "by dns-srv" <<<"$out"
+finish
