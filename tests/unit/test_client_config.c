@@ -124,6 +124,9 @@ static void defaults(client_opts *o) {
   o->keepalive_ns = 5 * S;
   o->reconnect_min_ns = S / 4;
   o->reconnect_max_ns = 30 * S;
+  o->discovery_mdns = true;
+  o->discovery_dns = true;
+  o->max_targets = 1;
 }
 
 /* load_ok writes |text| to DIR/client.conf and loads it over the defaults. */
@@ -407,6 +410,23 @@ static void test_combinations(void **state) {
   load_ok("idle_timeout = 1; keepalive = 0;", &o);
 }
 
+static void test_discovery(void **state) {
+  (void)state;
+  client_opts o;
+  load_ok("discovery_mdns = false;\ndiscovery_dns = false;\ndiscovery_domain = \"lab.example\";\n"
+          "discovery_trust_pins = true;\n",
+          &o);
+  assert_false(o.discovery_mdns);
+  assert_false(o.discovery_dns);
+  assert_string_equal(o.discovery_domain, "lab.example");
+  assert_true(o.discovery_trust_pins);
+  load_ok("discovery_domain = \"\";", &o);
+  assert_string_equal(o.discovery_domain, "");
+  load_err("\ndiscovery_domain = \"a b\";", "2: discovery_domain: \"a b\" is not a domain name");
+  load_err("discovery_domain = 1;", "1: discovery_domain: expected a string");
+  load_err("discovery_mdns = \"yes\";", "1: discovery_mdns: expected true or false");
+}
+
 static void test_files(void **state) {
   (void)state;
   char err[512], want[512], path[300];
@@ -430,6 +450,7 @@ int main(void) {
       cmocka_unit_test(test_syntax_unknown), cmocka_unit_test(test_types),
       cmocka_unit_test(test_range),         cmocka_unit_test(test_values),
       cmocka_unit_test(test_combinations),  cmocka_unit_test(test_files),
+      cmocka_unit_test(test_discovery),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
