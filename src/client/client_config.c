@@ -14,7 +14,8 @@ static const char *const client_keys[] = {
     "url",          "mode",          "interval",       "size",         "timeout",
     "cafile",       "pins",          "insecure",       "idle_timeout", "keepalive",
     "reconnect_min", "reconnect_max", "control_socket", "control_mode", "log_level",
-    "discovery_mdns", "discovery_dns", "discovery_domain", "discovery_trust_pins", NULL,
+    "discovery_mdns", "discovery_dns", "discovery_domain", "discovery_trust_pins",
+    "discover", "targets", "max_targets", NULL,
 };
 
 /* load_url parses the "url" setting into |o|->url. */
@@ -29,6 +30,23 @@ static int load_url(const conf_file *cf, client_opts *o) {
   if (url_parse(v, &o->url, &why) != 0)
     return conf_fail(cf, s, "\"%s\": %s", v, why);
   o->have_url = true;
+  return 0;
+}
+
+/* load_targets parses the "targets" setting (URLs) into |o|->targets. */
+static int load_targets(const conf_file *cf, client_opts *o) {
+  const config_setting_t *s = conf_get(cf, "targets");
+  const char *v[CLIENT_MAX_TARGETS];
+  size_t n = 0;
+  const char *why;
+  if (!s)
+    return 0;
+  if (conf_string_list(cf, s, CLIENT_MAX_TARGETS, v, &n) != 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    if (url_parse(v[i], &o->targets[i], &why) != 0)
+      return conf_fail(cf, s, "\"%s\": %s", v[i], why);
+  o->ntargets = n;
   return 0;
 }
 
@@ -150,6 +168,9 @@ int client_config_load(const char *path, client_opts *o, char *err, size_t errle
            conf_bool(&cf, conf_get(&cf, "discovery_dns"), &t.discovery_dns) ||
            load_domain(&cf, &t) ||
            conf_bool(&cf, conf_get(&cf, "discovery_trust_pins"), &t.discovery_trust_pins) ||
+           conf_bool(&cf, conf_get(&cf, "discover"), &t.discover) || load_targets(&cf, &t) ||
+           conf_uint(&cf, conf_get(&cf, "max_targets"), 1, CLIENT_MAX_DISCOVERED,
+                     &t.max_targets) ||
            check_combinations(&cf, &t)
                ? -1
                : 0;

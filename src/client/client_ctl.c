@@ -4,13 +4,14 @@
 #include <string.h>
 
 #include "client/client_internal.h"
+#include "client/client_loop.h"
 #include "client/report.h"
 #include "ctl/ctl_daemon.h"
 
 static void cli_info(void *ud, ctl_daemon_info *out) {
   client *c = ud;
 
-  out->state = client_state_name(c);
+  out->state = c->multi ? client_targets_state(c) : client_state_name(c);
   out->uptime = (double)(client_now_ns() - c->started_ns) / 1e9;
   out->config = c->o.config_file;
 }
@@ -18,7 +19,7 @@ static void cli_info(void *ud, ctl_daemon_info *out) {
 static bool cli_ready(void *ud) {
   client *c = ud;
 
-  return c->state == CS_CONNECTED;
+  return c->multi ? client_targets_ready(c) : c->state == CS_CONNECTED;
 }
 
 static int cli_status(void *ud, json_object *w) {
@@ -55,6 +56,7 @@ static int cli_status(void *ud, json_object *w) {
   if (c->state == CS_BACKOFF)
     r |= cj_add_double(w, "backoff_until",
                        c->backoff_until > now ? (double)(c->backoff_until - now) / 1e9 : 0.0);
+  r |= client_targets_status(c, w);
   return r;
 }
 
@@ -84,6 +86,7 @@ static int cmd_stats(void *ud, const ctl_request *req, json_object *w, char *err
     r |= cj_push_uint(a, c->hist.counts[i]);
   r |= cj_add_double(o, "sum_ms", c->hist.sum_ms);
   r |= cj_add_uint(o, "count", c->hist.count);
+  r |= client_targets_stats(c, w);
   return r ? ctl_nomem(err, errlen) : 0;
 }
 

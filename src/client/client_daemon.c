@@ -18,8 +18,18 @@
 void client_notify_status(client *c) {
   if (!c->daemon)
     return;
+  if (c->parent) { /* a session of several: the daemon speaks for all */
+    client_notify_status(c->parent);
+    return;
+  }
   char line[400];
-  switch (c->state) {
+  if (c->multi) {
+    size_t up = 0;
+    for (size_t i = 0; i < c->nsessions; i++)
+      up += c->sessions[i]->state == CS_CONNECTED;
+    snprintf(line, sizeof(line), "%s: %zu of %zu target(s) connected", client_targets_state(c),
+             up, c->nsessions);
+  } else switch (c->state) {
   case CS_CONNECTED:
     if (c->have_rtt)
       snprintf(line, sizeof(line), "connected to %s, last RTT %.3f ms, %" PRIu64 "/%" PRIu64
@@ -86,6 +96,8 @@ void client_cycle_failed(client *c, const char *reason) {
     client_fail_run(c, reason);
     return;
   }
+  if (client_targets_fallback(c, reason))
+    return; /* another server is being tried at once */
   retry_later(c, false);
 }
 
@@ -98,6 +110,7 @@ void client_connection_lost(client *c, const char *reason, bool immediate) {
   }
   c->reconnects++;
   c->down_since = client_now_ns();
+  client_targets_lost(c);
   retry_later(c, immediate);
 }
 
@@ -151,7 +164,13 @@ int client_reload(client *c, char *err, size_t errlen) {
   client_apply_settings(c);
   log_notice("configuration reloaded%s", was_up ? ": reconnecting" : "");
   c->status_line[0] = '\0';
-  if (c->res)
+  /* the targets may have changed: list and sessions anew */
+  client_targets_stop(c, false);
+  if (client_targets_start(c) != 0)
+    log_err("reload: out of memory setting the targets up");
+  if (c->multi)
+    ; /* the sessions ping */
+  else if (c->res)
     c->restart_after_resolve = true; /* on_resolved starts over */
   else
     client_start_cycle(c);

@@ -88,9 +88,14 @@ client_disc *client_disc_start(sd_event *ev, const client_opts *o, client_disc_c
   d->dns_on = o->discover && o->discovery_dns;
   snprintf(d->domain, sizeof(d->domain), "%s", o->discovery_domain);
   uint64_t hold_max = o->reconnect_max_ns > HOLD_BASE_NS ? o->reconnect_max_ns : HOLD_BASE_NS;
-  /* configured targets always fit: the cap is for discovered ones */
-  disc_targets_init(&d->ts, o->max_targets + (o->have_url ? 1 : 0) + o->ntargets, HOLD_BASE_NS,
-                    hold_max);
+  /* Several targets: max_targets caps the discovered ones pinged at once
+   * (configured ones always fit). One at a time: the list is what the
+   * client falls back on, as long as it can be. */
+  bool several = o->ntargets > 0 || o->max_targets > 1;
+  disc_targets_init(&d->ts,
+                    several ? o->max_targets + (o->have_url ? 1 : 0) + o->ntargets
+                            : DISC_TARGETS_MAX,
+                    HOLD_BASE_NS, hold_max);
   uint64_t order = 0;
   if (o->have_url)
     add_configured(d, &o->url, order++);

@@ -309,10 +309,13 @@ int client_settings(client_opts *o, int argc, char **argv, bool *daemon, char *e
     *daemon = false; /* one-shot: list, or ping the first found (-c) */
     return CLIENT_OPTS_RUN;
   }
-  if (!o->have_url) {
-    snprintf(errbuf, errlen, "no server: give a URL, or url in %s",
-             config ? config : CLIENT_DEFAULT_CONFIG);
-    return CLIENT_OPTS_EXIT_CONFIG;
+  if (!o->have_url && o->ntargets == 0 && !o->discover) {
+    if (url_given || !config) {
+      snprintf(errbuf, errlen, "no server: give a URL, or url in %s",
+               config ? config : CLIENT_DEFAULT_CONFIG);
+      return CLIENT_OPTS_EXIT_CONFIG;
+    }
+    o->discover = true; /* a daemon told of no server finds its servers */
   }
   *daemon = !url_given;
   return CLIENT_OPTS_RUN;

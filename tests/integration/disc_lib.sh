@@ -158,3 +158,20 @@ make_names_cert() {
     -keyout "$TMP/$name.key" -out "$TMP/$name.pem" -days 10 -subj "/CN=$1" \
     -addext "subjectAltName=$san" 2>/dev/null
 }
+
+# jq_status SOCKET EXPR: EXPR (Python, over the reply as "s") evaluated on
+# "wtpctl --json status" of SOCKET; prints the result
+WTPCTL="$top_builddir/wtpctl"
+status_py() {
+  "$WTPCTL" -s "$1" --json status 2>/dev/null |
+    python3 -c 'import json,sys
+try:
+    s = json.load(sys.stdin)
+    print(eval(sys.argv[1]))
+except Exception as e:
+    print("ERR", e)' "$2"
+}
+
+# now_s: seconds since the epoch, with decimals; since_s T0: seconds since T0
+now_s() { date +%s.%N; }
+since_s() { python3 -c 'import sys,time; print("%.2f" % (time.time() - float(sys.argv[1])))' "$1"; }

@@ -47,4 +47,46 @@ check "--discover -c 3: exit 0" [ $rc -eq 0 ]
 check "--discover -c 3: 3 pongs from a.example.test (name verified by the CA)" \
   [ "$(grep -c "pong from a.example.test (127.0.0.1): seq=" <<<"$out")" -eq 3 ]
 check "--discover -c 3: says it was found by DNS SRV" grep -q "by dns-srv" <<<"$out"
+
+# ---- the client daemon, no url: SRV lookup on every reconnect, fallback, return
+sock="$TMP/client.sock"
+cat >"$TMP/client.conf" <<CONF
+cafile = "$TMP/cert.pem";
+interval = 0.1;
+timeout = 1;
+reconnect_min = 0.1;
+reconnect_max = 1.0;
+discovery_mdns = false;
+control_socket = "$sock";
+control_mode = "0666";
+CONF
+dns_bg "$NS" client.log "$CLIENT" -C "$TMP/client.conf"
+CLI=$BG_PID
+url_is() { [ "$(status_py "$sock" 's["targets"][0]["url"]')" = "$1" ]; }
+connected_to() { url_is "$1" && [ "$(status_py "$sock" 's["state"]')" = connected ]; }
+A_URL="https://a.example.test:$pa/wtping"
+B_URL="https://b.example.test:$pb/wtping"
+check "daemon without url: connected to the priority-10 server" wait_for 10 connected_to "$A_URL"
+check "daemon: status says it was found by DNS SRV" \
+  [ "$(status_py "$sock" 's["targets"][0]["source"]')" = dns-srv ]
+check "daemon: the other server is listed as standby" \
+  [ "$(status_py "$sock" '[t["url"] for t in s["targets"] if t["state"] == "standby"]')" = "['$B_URL']" ]
+rx=$(status_py "$sock" 's["received"]')
+sleep 0.5
+check "daemon: pongs from it" [ "$(status_py "$sock" 's["received"]')" -gt "$rx" ]
+
+kill -TERM "$PID_a"; wait "$PID_a" 2>/dev/null
+t0=$(now_s)
+check "a stops: the daemon falls back to the priority-20 server" wait_for 10 connected_to "$B_URL"
+echo "# fell back in $(since_s "$t0") s"
+rx=$(status_py "$sock" 's["received"]')
+sleep 0.5
+check "daemon: pongs from the fallback" [ "$(status_py "$sock" 's["received"]')" -gt "$rx" ]
+
+srv a 127.0.0.1 "$pa"
+t0=$(now_s)
+check "a is back: the daemon returns to it" wait_for 15 connected_to "$A_URL"
+echo "# returned in $(since_s "$t0") s"
+check "daemon log: fallback and return" grep -q "a preferred server is available" "$TMP/client.log"
+kill -TERM "$CLI"; wait "$CLI" 2>/dev/null; sed "s/^/# /" "$TMP/client.log"
 finish
