@@ -26,7 +26,7 @@ start_adv_server() { # start_adv_server LOG
 }
 listing() { disc_in "$B" "$CLIENT" --discover -W 3 2>>"$TMP/discover.err"; }
 found_port() { listing | grep -q "^mdns;wtping on wtsrv$$;wtsrv$$.local;192.0.2.1;$port;/wtping$"; }
-not_found() { ! listing | grep -q "^mdns;wtping on wtsrv$$"; }
+not_found() { ! listing | grep -q "^mdns;"; }
 
 start_adv_server server.log
 check "server: advertised (entry group established)" \
@@ -58,4 +58,61 @@ check "server: withdrew the record on shutdown" grep -q "mDNS: withdrawing" "$TM
 check "client --discover: gone after the server stopped" wait_for 10 not_found
 disc_in "$B" "$CLIENT" --discover -W 2 >/dev/null 2>&1; rc=$?
 check "client --discover: exit 1 when nothing is found" [ $rc -eq 1 ]
+
+# ---- a client daemon with no url in B finds the server in A and moves on
+start_adv_server server2.log
+check "server advertised again" wait_for 10 grep -q "mDNS: advertising" "$TMP/server2.log"
+sock="$TMP/client.sock"
+cat >"$TMP/client.conf" <<CONF
+pins = "$pin";
+interval = 0.1;
+timeout = 1;
+reconnect_min = 0.1;
+reconnect_max = 1.0;
+discovery_dns = false;
+control_socket = "$sock";
+control_mode = "0666";
+CONF
+disc_bg "$B" client.log "$CLIENT" -C "$TMP/client.conf"
+CLI=$BG_PID
+connected_to() { # connected_to ADDR:PORT NAME
+  [ "$(status_py "$sock" '(s["state"], s["server"], s["targets"][0]["source"], s["targets"][0]["name"])')" = \
+    "('connected', '$1', 'mdns', '$2')" ]
+}
+check "daemon without url: pings the server found by mDNS" \
+  wait_for 15 connected_to "192.0.2.1:$port" "wtping on wtsrv$$"
+rx=$(status_py "$sock" 's["received"]')
+sleep 0.5
+check "daemon: pongs" [ "$(status_py "$sock" 's["received"]')" -gt "$rx" ]
+
+# the server stops; a second one (another port and name) starts advertising
+kill -TERM "$SRV"; wait "$SRV"
+port2=$(free_udp_port)
+cat >"$TMP/server2.conf" <<CONF
+listen = "0.0.0.0:$port2";
+certificate = "$TMP/cert.pem";
+key = "$TMP/cert.key";
+control_socket = "$TMP/server2.sock";
+reset_secret = "";
+discovery = { advertise = true; name = "wtping second"; };
+CONF
+disc_bg "$A" server3.log "$SERVER" -c "$TMP/server2.conf"
+SRV2=$BG_PID
+t0=$(now_s)
+check "daemon: moves to the second server on reconnect" \
+  wait_for 20 connected_to "192.0.2.1:$port2" "wtping second"
+echo "# on the second server $(since_s "$t0") s after it started"
+
+# the advertisement follows a reload, and is withdrawn on drain
+sed -i 's/wtping second/wtping renamed/' "$TMP/server2.conf"
+kill -HUP "$SRV2"
+check "server: reload renames the advertisement" \
+  wait_for 10 grep -q 'mDNS: advertising "wtping renamed"' "$TMP/server3.log"
+renamed() { listing | grep -q "^mdns;wtping renamed;"; }
+check "client --discover: sees the new name" wait_for 10 renamed
+"$WTPCTL" -s "$TMP/server2.sock" drain >/dev/null
+check "server: drain withdraws the advertisement" \
+  wait_for 5 grep -q 'mDNS: withdrawing "wtping renamed"' "$TMP/server3.log"
+check "client --discover: gone after the drain" wait_for 10 not_found
+kill -TERM "$CLI" "$SRV2"; wait "$CLI" "$SRV2" 2>/dev/null
 finish
