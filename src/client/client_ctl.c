@@ -30,6 +30,8 @@ static int cli_status(void *ud, json_object *w) {
   char url[URL_HOST_MAX + URL_PATH_MAX + 16];
   int r = 0;
 
+  if (c->multi) /* several targets: their rows and sums */
+    return client_targets_status(c, w);
   ping_stats_summarize(&c->pg.stats, &sum);
   snprintf(url, sizeof(url), "https://%s%s", c->o.url.authority, c->o.url.path);
   r |= cj_add_str(w, "url", url);
@@ -64,11 +66,23 @@ static int cli_reload(void *ud, char *err, size_t errlen) { return client_reload
 
 static int cmd_stats(void *ud, const ctl_request *req, json_object *w, char *err, size_t errlen) {
   client *c = ud;
-  const ping_track *t = &c->pg.track;
+  ping_track sum = c->pg.track;
+  const ping_track *t = &sum;
   json_object *o = cj_add_object(w, "counters"), *a;
   int r = 0;
 
   (void)req;
+  if (c->multi) { /* several targets: the daemon's counters are their sums */
+    memset(&sum, 0, sizeof(sum));
+    for (size_t i = 0; i < c->nsessions; i++) {
+      const ping_track *s = &c->sessions[i]->pg.track;
+      sum.transmitted += s->transmitted;
+      sum.received += s->received;
+      sum.lost += s->lost;
+      sum.duplicates += s->duplicates;
+      sum.late += s->late;
+    }
+  }
   r |= cj_add_uint(o, "transmitted", t->transmitted);
   r |= cj_add_uint(o, "received", t->received);
   r |= cj_add_uint(o, "lost", t->lost);

@@ -347,19 +347,35 @@ static int standby_row(json_object *a, const disc_target *t) {
 int client_targets_status(const client *c, json_object *w) {
   json_object *a;
   int r = 0;
-  if (c->multi) {
-    uint64_t tx = 0, rx = 0;
+  if (c->multi) { /* the daemon's own members are about all its targets */
+    ping_track sum;
+    uint64_t reconnects = 0, lost_in_row = 0;
+    bool outage = false;
+    memset(&sum, 0, sizeof(sum));
+    for (size_t i = 0; i < c->nsessions; i++) {
+      const client *s = c->sessions[i];
+      sum.transmitted += s->pg.track.transmitted;
+      sum.received += s->pg.track.received;
+      reconnects += s->reconnects;
+      lost_in_row += s->lost_in_row;
+      outage |= s->stalled;
+    }
+    r |= cj_add_null(w, "url");
+    r |= cj_add_null(w, "server");
+    r |= cj_add_str(w, "mode", c->o.mode == CLIENT_MODE_DATAGRAM ? "datagram" : "stream");
+    r |= cj_add_null(w, "rtt_ms");
+    r |= cj_add_uint(w, "transmitted", sum.transmitted);
+    r |= cj_add_uint(w, "received", sum.received);
+    r |= cj_add_double(w, "loss_percent", report_loss_percent(&sum));
+    r |= cj_add_uint(w, "reconnects", reconnects);
+    r |= cj_add_null(w, "last_error");
+    r |= cj_add_bool(w, "outage", outage);
+    r |= cj_add_uint(w, "lost_in_row", lost_in_row);
     a = cj_add_array(w, "targets");
     if (!a)
       return -1;
-    for (size_t i = 0; i < c->nsessions; i++) {
+    for (size_t i = 0; i < c->nsessions; i++)
       r |= target_row(a, c->sessions[i], true);
-      tx += c->sessions[i]->pg.track.transmitted;
-      rx += c->sessions[i]->pg.track.received;
-    }
-    r |= cj_add_uint(w, "targets_total", c->nsessions);
-    r |= cj_add_uint(w, "transmitted_total", tx);
-    r |= cj_add_uint(w, "received_total", rx);
     return r;
   }
   a = cj_add_array(w, "targets");
