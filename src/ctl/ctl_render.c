@@ -239,6 +239,18 @@ static void status_server(FILE *out, json_object *r) {
           fmt_number(b, sizeof(b), cj_get(errors, "datagrams_dropped")),
           fmt_number(c, sizeof(c), cj_get(errors, "streams_reset")),
           fmt_number(d, sizeof(d), cj_get(errors, "packets_dropped")));
+
+  json_object *adv = cj_get(r, "advertise");
+  if (cj_is_object(adv)) {
+    key(out, "DNS-SD");
+    put_json_str(out, cj_get(adv, "state"), "-");
+    if (cj_str(cj_get(adv, "name"), NULL) != NULL) {
+      fputs(" \"", out);
+      put_json_str(out, cj_get(adv, "name"), "");
+      fputc('"', out);
+    }
+    fputc('\n', out);
+  }
 }
 
 /* status_targets prints the client's "targets" rows (issue 11): one line

@@ -91,6 +91,10 @@ const char *server_advertise_state(const server *s) {
   return s->adv ? disc_advertise_state(s->adv) : "off";
 }
 
+const char *server_advertise_name(const server *s) {
+  return s->adv ? disc_advertise_name(s->adv) : "";
+}
+
 void server_advertise_free(server *s) {
   disc_advertise_free(s->adv);
   s->adv = NULL;

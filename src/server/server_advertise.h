@@ -18,6 +18,9 @@ void server_advertise_withdraw(server *s);
 /* server_advertise_state: "off", or disc_advertise_state(). */
 const char *server_advertise_state(const server *s);
 
+/* server_advertise_name: the service name in use, "" before it is known. */
+const char *server_advertise_name(const server *s);
+
 /* server_advertise_free withdraws and frees it (teardown). */
 void server_advertise_free(server *s);
 

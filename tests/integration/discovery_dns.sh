@@ -89,4 +89,15 @@ check "a is back: the daemon returns to it" wait_for 15 connected_to "$A_URL"
 echo "# returned in $(since_s "$t0") s"
 check "daemon log: fallback and return" grep -q "a preferred server is available" "$TMP/client.log"
 kill -TERM "$CLI"; wait "$CLI" 2>/dev/null; sed "s/^/# /" "$TMP/client.log"
+
+# ---- every server found at once: max_targets 2, one session per SRV target
+printf 'max_targets = 2;\n' >>"$TMP/client.conf"
+dns_bg "$NS" client2.log "$CLIENT" -C "$TMP/client.conf"
+CLI=$BG_PID
+both() {
+  [ "$(status_py "$sock" 'sorted((t["url"], t["source"], t["state"]) for t in s["targets"])')" = \
+    "[('$A_URL', 'dns-srv', 'connected'), ('$B_URL', 'dns-srv', 'connected')]" ]
+}
+check "max_targets 2: both SRV targets pinged at once" wait_for 10 both
+kill -TERM "$CLI"; wait "$CLI" 2>/dev/null
 finish

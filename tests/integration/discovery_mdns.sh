@@ -103,6 +103,10 @@ check "daemon: moves to the second server on reconnect" \
   wait_for 20 connected_to "192.0.2.1:$port2" "wtping second"
 echo "# on the second server $(since_s "$t0") s after it started"
 
+check "server status: the advertisement, established, with its name" \
+  [ "$(status_py "$TMP/server2.sock" '(s["advertise"]["state"], s["advertise"]["name"])')" = \
+    "('established', 'wtping second')" ]
+
 # the advertisement follows a reload, and is withdrawn on drain
 sed -i 's/wtping second/wtping renamed/' "$TMP/server2.conf"
 kill -HUP "$SRV2"
@@ -114,5 +118,7 @@ check "client --discover: sees the new name" wait_for 10 renamed
 check "server: drain withdraws the advertisement" \
   wait_for 5 grep -q 'mDNS: withdrawing "wtping renamed"' "$TMP/server3.log"
 check "client --discover: gone after the drain" wait_for 10 not_found
+check "server status: withdrawn" \
+  [ "$(status_py "$TMP/server2.sock" 's["advertise"]["state"]')" = withdrawn ]
 kill -TERM "$CLI" "$SRV2"; wait "$CLI" "$SRV2" 2>/dev/null
 finish
