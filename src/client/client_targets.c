@@ -189,16 +189,26 @@ int client_targets_choose(client *c) {
   c->disc_wait_logged = false;
   if (!c->have_target || !disc_targets_same(&c->target, &f))
     log_notice("target %s (%s, %s)", url.authority, disc_source_name(f.source), f.name);
-  bool new_pin = f.pin[0] && c->o.discovery_trust_pins &&
+  bool retrust = c->o.discovery_trust_pins &&
                  (!c->have_target || strcmp(f.pin, c->target.pin) != 0);
   c->target = f;
   c->have_target = true;
   c->o.url = url;
   snprintf(c->verify.host, sizeof(c->verify.host), "%s", url.host);
-  if (new_pin) { /* opted in (discovery_trust_pins): the published pin counts too */
+  if (retrust) {
+    /* opted in (discovery_trust_pins): this target's published pin counts
+     * too, for this target only: the TLS policy is made anew from the
+     * settings (no connection uses it between two cycles) */
+    quic_tls_client tls;
     char err[256];
-    if (quic_tls_client_add_pin(&c->tls, f.pin, err, sizeof(err)) != 0)
-      log_warn("target %s: its pin is not usable: %s", url.authority, err);
+    if (client_tls_setup(c, &c->o, &tls, err, sizeof(err)) != 0) {
+      log_warn("target %s: %s", url.authority, err);
+    } else {
+      if (f.pin[0] && quic_tls_client_add_pin(&tls, f.pin, err, sizeof(err)) != 0)
+        log_warn("target %s: its published pin is not usable: %s", url.authority, err);
+      quic_tls_client_free(&c->tls);
+      c->tls = tls;
+    }
   }
   return 0;
 }

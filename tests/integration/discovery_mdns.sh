@@ -94,7 +94,7 @@ certificate = "$TMP/cert.pem";
 key = "$TMP/cert.key";
 control_socket = "$TMP/server2.sock";
 reset_secret = "";
-discovery = { advertise = true; name = "wtping second"; };
+discovery = { advertise = true; name = "wtping second"; publish_pin = true; };
 CONF
 disc_bg "$A" server3.log "$SERVER" -c "$TMP/server2.conf"
 SRV2=$BG_PID
@@ -106,6 +106,17 @@ echo "# on the second server $(since_s "$t0") s after it started"
 check "server status: the advertisement, established, with its name" \
   [ "$(status_py "$TMP/server2.sock" '(s["advertise"]["state"], s["advertise"]["name"])')" = \
     "('established', 'wtping second')" ]
+
+# the published pin: not trusted by default, trusted with discovery_trust_pins
+disc_in "$B" "$CLIENT" --discover -c 2 -i 0.1 >"$TMP/notrust.out" 2>&1; rc=$?
+check "published pin not trusted by default: no pong (certificate refused)" [ $rc -ne 0 ]
+check "published pin not trusted by default: a verification error" \
+  grep -qiE "certificate|verif" "$TMP/notrust.out"
+sed "s/^/# untrusted: /" "$TMP/notrust.out" | tail -n 1
+printf 'discovery_trust_pins = true;\ndiscovery_dns = false;\n' >"$TMP/trust.conf"
+out=$(disc_in "$B" "$CLIENT" -C "$TMP/trust.conf" --discover -c 2 -i 0.1 2>&1); rc=$?
+check "discovery_trust_pins: the published pin is accepted" [ $rc -eq 0 ]
+check "discovery_trust_pins: 2 pongs" [ "$(grep -c "pong from 192.0.2.1" <<<"$out")" -eq 2 ]
 
 # the advertisement follows a reload, and is withdrawn on drain
 sed -i 's/wtping second/wtping renamed/' "$TMP/server2.conf"
