@@ -1,5 +1,6 @@
 #include "server/server_advertise.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,11 +50,33 @@ static uint16_t bound_port(const server *s) {
   return 0;
 }
 
+/* loopback_only: every listening socket is bound to a loopback address,
+ * so no other host could reach what an advertisement would announce. */
+static bool loopback_only(const server *s) {
+  for (unsigned i = 0; i < s->nlisteners; i++) {
+    const struct sockaddr *sa = (const struct sockaddr *)&s->listeners[i].addr;
+    if (sa->sa_family == AF_INET &&
+        (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127)
+      continue;
+    if (sa->sa_family == AF_INET6 &&
+        IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)sa)->sin6_addr))
+      continue;
+    return false;
+  }
+  return s->nlisteners > 0;
+}
+
 void server_advertise_apply(server *s) {
   char pin[64];
   if (!s->opts.advertise || s->draining || s->shutting_down) {
     if (s->adv)
       server_advertise_free(s);
+    return;
+  }
+  if (loopback_only(s)) {
+    if (!s->adv_loopback_noted)
+      log_notice("discovery: listening on loopback only: not advertising");
+    s->adv_loopback_noted = true;
     return;
   }
   disc_advertise_config cfg = {

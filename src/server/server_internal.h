@@ -85,6 +85,7 @@ struct server {
   sd_event_source *status_timer;
   char status_line[256]; /* the last STATUS= sent */
   disc_advertise *adv;   /* DNS-SD advertisement (server_advertise.c), or NULL */
+  bool adv_loopback_noted; /* "loopback only: not advertising" was logged */
 };
 
 uint64_t server_now_ns(void);

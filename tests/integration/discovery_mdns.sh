@@ -28,6 +28,13 @@ listing() { disc_in "$B" "$CLIENT" --discover -W 3 2>>"$TMP/discover.err"; }
 found_port() { listing | grep -q "^mdns;wtping on wtsrv$$;wtsrv$$.local;192.0.2.1;$port;/wtping$"; }
 not_found() { ! listing | grep -q "^mdns;"; }
 
+# listening on loopback only: nothing to announce to the link
+disc_bg "$A" lo.log "$SERVER" --cert "$TMP/cert.pem" --key "$TMP/cert.key" \
+  --listen "127.0.0.1:$port" --control "" --reset-secret "" --advertise
+check "server on loopback only: does not advertise (a notice)" \
+  wait_for 5 grep -q "listening on loopback only: not advertising" "$TMP/lo.log"
+kill -TERM "$BG_PID"; wait "$BG_PID"
+
 start_adv_server server.log
 check "server: advertised (entry group established)" \
   wait_for 10 grep -q "mDNS: advertising \"wtping on wtsrv$$\" (_wtping._udp, port $port)" "$TMP/server.log"
