@@ -15,6 +15,26 @@
 
 /* ------------------------------------------------------------ status */
 
+/* single_line: the STATUS= line of a daemon talking to one server. */
+static void single_line(const client *c, char *line, size_t cap) {
+  switch (c->state) {
+  case CS_CONNECTED:
+    if (c->have_rtt)
+      snprintf(line, cap, "connected to %s, last RTT %.3f ms, %" PRIu64 "/%" PRIu64 " pongs",
+               c->addr, c->last_rtt_ms, c->pg.track.received, c->pg.track.transmitted);
+    else
+      snprintf(line, cap, "connected to %s", c->addr);
+    break;
+  case CS_BACKOFF:
+    snprintf(line, cap, "reconnecting in %.1f s: %.300s",
+             (double)(c->backoff_until - client_now_ns()) / 1e9, c->last_error);
+    break;
+  default:
+    snprintf(line, cap, "connecting to %s", c->o.url.authority);
+    break;
+  }
+}
+
 void client_notify_status(client *c) {
   if (!c->daemon)
     return;
@@ -23,28 +43,10 @@ void client_notify_status(client *c) {
     return;
   }
   char line[400];
-  if (c->multi) {
-    size_t up = 0;
-    for (size_t i = 0; i < c->nsessions; i++)
-      up += c->sessions[i]->state == CS_CONNECTED;
-    snprintf(line, sizeof(line), "%s: %zu of %zu target(s) connected", client_targets_state(c),
-             up, c->nsessions);
-  } else switch (c->state) {
-  case CS_CONNECTED:
-    if (c->have_rtt)
-      snprintf(line, sizeof(line), "connected to %s, last RTT %.3f ms, %" PRIu64 "/%" PRIu64
-               " pongs", c->addr, c->last_rtt_ms, c->pg.track.received, c->pg.track.transmitted);
-    else
-      snprintf(line, sizeof(line), "connected to %s", c->addr);
-    break;
-  case CS_BACKOFF:
-    snprintf(line, sizeof(line), "reconnecting in %.1f s: %.300s",
-             (double)(c->backoff_until - client_now_ns()) / 1e9, c->last_error);
-    break;
-  default:
-    snprintf(line, sizeof(line), "connecting to %s", c->o.url.authority);
-    break;
-  }
+  if (c->multi)
+    client_targets_status_line(c, line, sizeof(line));
+  else
+    single_line(c, line, sizeof(line));
   if (strcmp(line, c->status_line) == 0)
     return;
   snprintf(c->status_line, sizeof(c->status_line), "%s", line);

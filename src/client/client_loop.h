@@ -76,6 +76,8 @@ void client_targets_finish(client *c);
 /* several targets: the daemon's state and readiness from its sessions */
 const char *client_targets_state(const client *c);
 bool client_targets_ready(const client *c);
+/* client_targets_status_line: the STATUS= line of a daemon of several */
+void client_targets_status_line(const client *c, char *line, size_t cap);
 /* the "targets" members of status and stats */
 int client_targets_status(const client *c, json_object *w);
 int client_targets_stats(const client *c, json_object *w);

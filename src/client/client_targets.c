@@ -302,6 +302,14 @@ const char *client_targets_state(const client *c) {
                  : up == c->nsessions ? "connected" : "degraded";
 }
 
+void client_targets_status_line(const client *c, char *line, size_t cap) {
+  size_t up = 0;
+  for (size_t i = 0; i < c->nsessions; i++)
+    up += c->sessions[i]->state == CS_CONNECTED;
+  snprintf(line, cap, "%s: %zu of %zu target(s) connected", client_targets_state(c), up,
+           c->nsessions);
+}
+
 bool client_targets_ready(const client *c) {
   for (size_t i = 0; i < c->nsessions; i++)
     if (c->sessions[i]->state == CS_CONNECTED)
