@@ -139,4 +139,27 @@ check "client --discover: gone after the drain" wait_for 10 not_found
 check "server status: withdrawn" \
   [ "$(status_py "$TMP/server2.sock" 's["advertise"]["state"]')" = withdrawn ]
 kill -TERM "$CLI" "$SRV2"; wait "$CLI" "$SRV2" 2>/dev/null
+
+# ---- every server found at once (max_targets 3): two advertised servers,
+# two sessions; one stops and only its session ends
+pa=$(free_udp_port)
+pb=$(free_udp_port)
+for x in a b; do
+  eval "p=\$p$x"
+  disc_bg "$A" "multi-$x.log" "$SERVER" --cert "$TMP/cert.pem" --key "$TMP/cert.key" \
+    --listen "0.0.0.0:$p" --control "" --reset-secret "" -c /dev/null --advertise
+  eval "M$x=\$BG_PID"
+done
+printf 'max_targets = 3;\n' >>"$TMP/client.conf"
+disc_bg "$B" client-multi.log "$CLIENT" -C "$TMP/client.conf"
+CLI=$BG_PID
+rows() { status_py "$sock" 'sorted((t["server"], t["source"], t["state"]) for t in s["targets"])'; }
+two_rows() {
+  [ "$(status_py "$sock" "set((t['server'], t['source'], t['state']) for t in s['targets']) == {('192.0.2.1:$pa', 'mdns', 'connected'), ('192.0.2.1:$pb', 'mdns', 'connected')} and len(s['targets']) == 2")" = True ]
+}
+check "max_targets 3: both advertised servers pinged, a session each" wait_for 20 two_rows
+kill -TERM "$Mb"; wait "$Mb" 2>/dev/null
+one_row() { [ "$(rows)" = "[('192.0.2.1:$pa', 'mdns', 'connected')]" ]; }
+check "one server withdrawn: its session ends, the other stays connected" wait_for 20 one_row
+kill -TERM "$CLI" "$Ma"; wait "$CLI" "$Ma" 2>/dev/null
 finish
