@@ -332,10 +332,12 @@ static int target_row(json_object *a, const client *s, bool current) {
   r |= cj_add_str(o, "name", s->have_target ? s->target.name : url);
   r |= cj_add_str(o, "state", current ? client_state_name(s) : "standby");
   r |= cj_add_str(o, "server", current && s->state == CS_CONNECTED ? s->addr : NULL);
-  if (current && s->have_rtt)
-    r |= cj_add_double(o, "rtt_ms", s->last_rtt_ms);
-  else
+  if (current && s->have_rtt) { /* shaped as the daemon's own rtt_ms */
+    json_object *rtt = cj_add_object(o, "rtt_ms");
+    r |= rtt ? cj_add_double(rtt, "last", s->last_rtt_ms) : -1;
+  } else {
     r |= cj_add_null(o, "rtt_ms");
+  }
   r |= cj_add_uint(o, "transmitted", current ? t->transmitted : 0);
   r |= cj_add_uint(o, "received", current ? t->received : 0);
   r |= cj_add_double(o, "loss_percent", current ? report_loss_percent(t) : 0.0);
