@@ -57,9 +57,12 @@ static void on_dns(void *ud, const disc_dns_result *res) {
   d->dns = NULL;
   d->dns_found = res->n;
   snprintf(d->dns_note, sizeof(d->dns_note), "%s", res->why);
-  if (res->error)
+  if (res->error) { /* no answer: what was known stays known */
     log_notice("discovery: DNS SRV: %s", res->why);
-  else if (res->n == 0)
+    d->cb(d->ud);
+    return;
+  }
+  if (res->n == 0)
     log_info("discovery: DNS SRV: %s", res->why);
   size_t dropped = disc_targets_replace(&d->ts, DISC_SRC_DNS, res->found, res->n, now_ns(d));
   if (dropped)

@@ -94,7 +94,8 @@ typedef struct client {
   bool disc_refreshed;       /* this cycle's DNS SRV lookup is done */
   bool waiting_disc;         /* waiting for a lookup or for a server to appear */
   bool disc_wait_logged;     /* "no server to try" was logged for this wait */
-  sd_event_source *better_timer; /* single target: move back to a preferred server */
+  sd_event_source *better_timer; /* one target: move back to a preferred server;
+                                    several: look the SRV records up again */
   uint8_t rxbuf[CLIENT_RX_BUF];
   uint8_t txbuf[CLIENT_TX_BUF];
 } client;

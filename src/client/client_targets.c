@@ -154,6 +154,15 @@ static int on_better_timer(sd_event_source *es, uint64_t usec, void *ud) {
   return 0;
 }
 
+/* on_refresh_timer (several targets): the SRV records are looked up again
+ * now and then, so that sessions follow the servers DNS names. */
+static int on_refresh_timer(sd_event_source *es, uint64_t usec, void *ud) {
+  client *c = ud;
+  sd_event_source_set_time(es, usec + better_period(c) / 1000);
+  client_disc_refresh(c->disc);
+  return 0;
+}
+
 int client_targets_choose(client *c) {
   uint64_t now = client_now_ns(), wait = UINT64_MAX;
   disc_found f;
@@ -233,6 +242,8 @@ void client_targets_lost(client *c) {
   client_disc *d = disc_of(c);
   if (d && c->have_target && !c->parent)
     client_disc_failed(d, &c->target, client_now_ns());
+  if (d && c->parent)
+    client_disc_refresh(d); /* a session of several reconnects: look again */
 }
 
 void client_targets_connected(client *c) {
@@ -256,11 +267,13 @@ int client_targets_start(client *c) {
   if (c->multi) {
     client_disc_refresh(c->disc);
     sync_sessions(c);
-  } else if (sd_event_add_time_relative(c->ev, &c->better_timer, CLOCK_MONOTONIC,
-                                        better_period(c) / 1000, 1000, on_better_timer,
-                                        c) >= 0) {
-    sd_event_source_set_enabled(c->better_timer, SD_EVENT_ON);
   }
+  /* one at a time: move back to a preferred target; several: look the
+   * SRV records up again now and then */
+  if (sd_event_add_time_relative(c->ev, &c->better_timer, CLOCK_MONOTONIC,
+                                 better_period(c) / 1000, 1000,
+                                 c->multi ? on_refresh_timer : on_better_timer, c) >= 0)
+    sd_event_source_set_enabled(c->better_timer, SD_EVENT_ON);
   if (o->discover)
     log_notice("discovery: %s%s%s%s%s, %s", o->discovery_mdns ? "mDNS" : "",
                o->discovery_mdns && o->discovery_dns ? " and " : "",

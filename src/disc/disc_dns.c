@@ -59,7 +59,9 @@ static int lookup_domain(res_state st, const char *domain, uint64_t *seed, uint8
   int len = res_nquery(st, qname, ns_c_in, ns_t_srv, buf, ANSWER_MAX);
   if (len < 0) {
     snprintf(res->why, sizeof(res->why), "%.200s SRV: %s", qname, hstrerror(h_errno));
-    return 0;
+    /* "no such name" and "no such records" are answers; anything else
+     * (no server answered, SERVFAIL) says nothing about the records */
+    return h_errno == HOST_NOT_FOUND || h_errno == NO_DATA ? 0 : -1;
   }
   int n = disc_dnsmsg_srv(buf, (size_t)len, rr, DISC_SRV_MAX, &why);
   if (n < 0) {
@@ -122,16 +124,21 @@ void disc_dns_lookup_sync(const char *domain, uint64_t seed, disc_dns_result *re
     if (lookup_domain(&st, domain, &seed, buf, res) < 0)
       res->error = -1;
   } else {
-    bool any = false;
+    bool any = false, failed = false;
+    char why[sizeof(res->why)] = "";
     for (int i = 0; i < MAXDNSRCH && st.dnsrch[i]; i++) {
       any = true;
       int n = lookup_domain(&st, st.dnsrch[i], &seed, buf, res);
       if (n > 0)
         break;
-      if (n < 0) {
-        res->error = -1;
-        break;
+      if (n < 0 && !failed) { /* remember the first failure; try the others */
+        failed = true;
+        memcpy(why, res->why, sizeof(why));
       }
+    }
+    if (res->n == 0 && failed) {
+      res->error = -1;
+      memcpy(res->why, why, sizeof(why));
     }
     if (!any)
       snprintf(res->why, sizeof(res->why),

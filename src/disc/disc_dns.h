@@ -18,7 +18,9 @@
 #include "disc/disc_found.h"
 
 typedef struct disc_dns_result {
-  int error;                    /* 0 (n may be 0), or -1 with |why| */
+  int error;                    /* 0: an answer (n may be 0: no records there);
+                                   -1 with |why|: no answer (no server replied,
+                                   SERVFAIL, a malformed reply), say nothing */
   char why[256];                /* also set for n == 0: what was asked */
   char domain[DISC_NAME_MAX];   /* the domain that answered */
   size_t n;

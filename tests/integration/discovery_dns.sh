@@ -99,5 +99,21 @@ both() {
     "[('$A_URL', 'dns-srv', 'connected'), ('$B_URL', 'dns-srv', 'connected')]" ]
 }
 check "max_targets 2: both SRV targets pinged at once" wait_for 10 both
+# the zone changes (dnsmasq restarted without b): b's session ends, a's stays;
+# lookups that get no answer while dnsmasq is down change nothing
+kill -TERM "$DNSMASQ_PID"; wait "$DNSMASQ_PID" 2>/dev/null
+sleep 1.5
+check "no DNS answer: a lookup failed meanwhile (logged)" \
+  wait_for 5 grep -q "discovery: DNS SRV: .*SRV: " "$TMP/client2.log"
+check "no DNS answer: both sessions stay" \
+  [ "$(status_py "$sock" 'len(s["targets"])')" = 2 ]
+check "dnsmasq again, without b" disc_dnsmasq "$NS" \
+  --srv-host="_wtping._udp.example.test,a.example.test,$pa,10,5" \
+  --txt-record="_wtping._udp.example.test,txtvers=1,path=/wtping" \
+  --host-record=a.example.test,127.0.0.1
+only_a() {
+  [ "$(status_py "$sock" '[(t["url"], t["state"]) for t in s["targets"]]')" = "[('$A_URL', 'connected')]" ]
+}
+check "b gone from the SRV answer: its session ends, a's stays connected" wait_for 10 only_a
 kill -TERM "$CLI"; wait "$CLI" 2>/dev/null
 finish
