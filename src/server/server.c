@@ -2,6 +2,7 @@
  * demultiplexing by connection ID, connection lifetime, signals. Protocol
  * logic lives in quic/, wt/ and ping/. */
 #include "server/server.h"
+#include "server/server_advertise.h"
 #include "server/server_internal.h"
 
 #include <errno.h>
@@ -339,6 +340,7 @@ void server_drain(server *s) {
     return;
   s->draining = true;
   log_notice("draining: GOAWAY to %u connection(s), new sessions refused", s->nconns);
+  server_advertise_withdraw(s); /* new clients should not find a draining server */
   uint64_t now = server_now_ns();
   for (srv_conn *c = s->conns, *next; c; c = next) {
     next = c->next;
@@ -401,6 +403,7 @@ int server_reload(server *s, char *err, size_t errlen) {
   server_tls_install(s, t);
   apply_settings(s);
   server_certs_arm(s);
+  server_advertise_apply(s);
   return 0;
 }
 
@@ -433,6 +436,7 @@ static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, voi
   }
   s->shutting_down = true;
   sd_notify(0, "STOPPING=1\nSTATUS=shutting down");
+  server_advertise_withdraw(s);
   log_notice("%s: closing %u connection(s)", strsignal((int)si->ssi_signo), s->nconns);
   uint64_t now = server_now_ns();
   /* GOAWAY, CLOSE_WEBTRANSPORT_SESSION to every session, then
@@ -604,6 +608,7 @@ static int setup(server *s) {
   else
     server_ctl_open(s);
   server_certs_arm(s);
+  server_advertise_apply(s); /* with the port really bound */
   /* WATCHDOG=1 from the loop itself, at half of WatchdogSec, when systemd
    * asks for it (WATCHDOG_USEC): a hung loop stops the pings. */
   if (sd_event_set_watchdog(s->ev, 1) < 0)
@@ -617,6 +622,7 @@ static int setup(server *s) {
 }
 
 static void teardown(server *s) {
+  server_advertise_free(s);
   while (s->conns)
     conn_free(s->conns);
   for (unsigned i = 0; i < s->nlisteners; i++) {

@@ -15,7 +15,7 @@ static const char *const server_keys[] = {
     "listen",          "path",         "certificate",    "key",          "idle_timeout",
     "max_connections", "max_sessions", "control_socket", "control_mode", "log_level",
     "reset_secret",    "certificate_mode", "certificate_dir", "certificate_rotation",
-    "certificate_names", NULL,
+    "certificate_names", "discovery", NULL,
 };
 
 /* load_listen replaces |o|'s listen addresses with the "listen" setting. */
@@ -92,6 +92,23 @@ static int load_cert_names(const conf_file *cf, server_opts *o) {
   return 0;
 }
 
+/* load_discovery reads the group "discovery = { advertise; name; publish_pin; }". */
+static int load_discovery(const conf_file *cf, server_opts *o) {
+  static const char *const keys[] = {"advertise", "name", "publish_pin", NULL};
+  config_setting_t *g = conf_get(cf, "discovery");
+  if (!g)
+    return 0;
+  if (!config_setting_is_group(g))
+    return conf_fail(cf, g, "expected a group: discovery = { advertise = true; };");
+  if (conf_check_keys(cf, g, keys) != 0 ||
+      conf_bool(cf, config_setting_get_member(g, "advertise"), &o->advertise) ||
+      conf_string(cf, config_setting_get_member(g, "name"), CONF_EMPTY_OK, o->advertise_name,
+                  sizeof(o->advertise_name)) ||
+      conf_bool(cf, config_setting_get_member(g, "publish_pin"), &o->advertise_pin))
+    return -1;
+  return 0;
+}
+
 int server_config_load(const char *path, server_opts *o, char *err, size_t errlen) {
   server_opts t = *o;
   conf_file cf;
@@ -117,7 +134,8 @@ int server_config_load(const char *path, server_opts *o, char *err, size_t errle
                        sizeof(t.cert_dir) - 32) ||
            conf_uint(&cf, conf_get(&cf, "certificate_rotation"), CERT_PERIOD_MIN_S,
                      CERT_PERIOD_MAX_S, &t.cert_rotation_s) ||
-           load_cert_names(&cf, &t)
+           load_cert_names(&cf, &t) ||
+           load_discovery(&cf, &t)
                ? -1
                : 0;
   conf_close(&cf);

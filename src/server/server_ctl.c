@@ -11,6 +11,7 @@
 #include "common/addr.h"
 #include "common/log.h"
 #include "ctl/ctl_daemon.h"
+#include "server/server_advertise.h"
 #include "server/server_cert.h"
 #include "server/server_internal.h"
 
@@ -152,6 +153,10 @@ static int srv_status(void *ud, json_object *w) {
   r |= cj_add_uint(o, "streams_reset", st->streams_reset);
   r |= cj_add_uint(o, "packets_dropped", s->packets_dropped);
   r |= status_cert(s, w);
+  o = cj_add_object(w, "advertise"); /* DNS-SD (docs/discovery.md) */
+  r |= o == NULL;
+  r |= cj_add_str(o, "state", server_advertise_state(s));
+  r |= cj_add_str(o, "name", s->adv ? server_advertise_name(s) : NULL);
   return r;
 }
 

@@ -21,6 +21,7 @@
 #define TX_BUF_SIZE 1500
 
 typedef struct ctl_daemon ctl_daemon;
+typedef struct disc_advertise disc_advertise;
 
 /* TLS credentials shared by the connections accepted while they were
  * current: a reload installs new ones without touching old sessions. */
@@ -83,6 +84,8 @@ struct server {
   struct srv_certs *certs; /* server_cert.c */
   sd_event_source *status_timer;
   char status_line[256]; /* the last STATUS= sent */
+  disc_advertise *adv;   /* DNS-SD advertisement (server_advertise.c), or NULL */
+  bool adv_loopback_noted; /* "loopback only: not advertising" was logged */
 };
 
 uint64_t server_now_ns(void);

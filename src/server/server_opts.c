@@ -37,6 +37,7 @@ static void usage(FILE *f) {
           "      --control PATH       control socket (default %s; \"\" disables it)\n"
           "      --reset-secret FILE  stateless reset secret, kept across restarts\n"
           "                           (default %s; \"\" for a new one each run)\n"
+          "      --advertise          publish the server by DNS-SD (mDNS, through Avahi)\n"
           "  -v, --verbose            log more (repeat for debug)\n"
           "      --quic-debug         ngtcp2's packet-level debug log on stderr\n"
           "  -V, --version            print the version and exit\n"
@@ -87,9 +88,10 @@ static int copy_arg(const char *opt, char *dst, size_t cap, const char *src) {
 }
 
 enum { O_CERT = 256, O_KEY, O_IDLE, O_MAXCONN, O_MAXSESS, O_QDEBUG, O_CONTROL, O_SECRET,
-       O_CERT_MODE, O_CERT_DIR, O_CERT_ROTATION };
+       O_CERT_MODE, O_CERT_DIR, O_CERT_ROTATION, O_ADVERTISE };
 static const struct option longopts[] = {
     {"config", required_argument, NULL, 'c'},
+    {"advertise", no_argument, NULL, O_ADVERTISE},
     {"test-config", no_argument, NULL, 't'},
     {"listen", required_argument, NULL, 'l'},
     {"cert", required_argument, NULL, O_CERT},
@@ -208,6 +210,9 @@ static int apply_cli(server_opts *o, int argc, char **argv) {
       break;
     case O_QDEBUG:
       o->quic_debug = true;
+      break;
+    case O_ADVERTISE:
+      o->advertise = true;
       break;
     default:
       usage(stderr);

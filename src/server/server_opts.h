@@ -52,6 +52,10 @@ typedef struct server_opts {
   unsigned cert_rotation_s;
   char cert_names[SERVER_MAX_CERT_NAMES][SERVER_CERT_NAME_MAX + 1]; /* "" = default names */
   unsigned ncert_names;
+  /* DNS-SD advertisement through Avahi (discovery = { ... } in the file) */
+  bool advertise;           /* publish _wtping._udp (default false) */
+  char advertise_name[64];  /* instance name; "" = "wtping on HOSTNAME" */
+  bool advertise_pin;       /* publish the certificate's SHA-256 as TXT pin= */
 } server_opts;
 
 enum { OPTS_RUN = 0, OPTS_EXIT_OK = 1, OPTS_EXIT_USAGE = 2, OPTS_EXIT_CONFIG = 3 };

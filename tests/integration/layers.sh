@@ -2,6 +2,7 @@
 # Layers point one way (docs/design.md):
 #   common <- quic <- h3 <- wt <- ping <- programs (server, client, ctl)
 #   cert (certificates for browsers, GnuTLS only) sits beside them: the server uses it
+#   common <- disc (DNS-SD discovery) <- server, client
 # Each folder of src/ may include its own headers and those of the layers
 # below it, with two narrowings: ping sees WebTransport only (never quic or
 # h3), and among the programs ctl includes neither server nor client, and
@@ -23,8 +24,9 @@ allowed() {
   ping) echo "common wt ping" ;;
   cert) echo "common cert" ;; # certificates for browsers: GnuTLS only, beside the stack
   ctl) echo "common quic h3 wt ping ctl" ;;
-  server) echo "common quic h3 wt ping ctl cert server" ;;
-  client) echo "common quic h3 wt ping ctl client" ;;
+  disc) echo "common disc" ;;
+  server) echo "common quic h3 wt ping ctl cert disc server" ;;
+  client) echo "common quic h3 wt ping ctl disc client" ;;
   *) return 1 ;;
   esac
 }

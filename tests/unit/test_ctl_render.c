@@ -480,6 +480,55 @@ static void test_metrics_edge(void **state) {
                "{\"ok\":true,\"counters\":{},\"rtt_histogram\":[1]}", "malformed rtt_histogram");
 }
 
+/* Issue 11: the client's per-target rows and the server's advertisement. */
+static void test_status_targets(void **state) {
+  (void)state;
+  expect(ctl_render_status,
+         "{\"ok\":true,\"daemon\":\"wtping-client\",\"version\":\"0.1.0\",\"pid\":8,"
+         "\"state\":\"degraded\",\"uptime\":1,\"config\":null,\"url\":null,\"server\":null,"
+         "\"mode\":\"stream\",\"rtt_ms\":null,\"transmitted\":10,\"received\":9,"
+         "\"loss_percent\":10,\"reconnects\":1,\"last_error\":null,\"targets\":["
+         "{\"url\":\"https://a:1/wtping\",\"source\":\"dns-srv\",\"state\":\"connected\","
+         "\"transmitted\":5,\"received\":5,\"last_error\":null},"
+         "{\"url\":\"https://b:2/wtping\",\"source\":\"mdns\",\"state\":\"backoff\","
+         "\"transmitted\":5,\"received\":4,\"last_error\":\"refused\\u001b[2J\"}]}",
+         "Daemon             : wtping-client\n"
+         "Version            : 0.1.0\n"
+         "PID                : 8\n"
+         "State              : degraded\n"
+         "Uptime             : 1s\n"
+         "Config             : none\n"
+         "Server URL         : -\n"
+         "Server address     : none\n"
+         "Mode               : stream\n"
+         "RTT last/avg/p99   : no reply yet\n"
+         "Sent/received/loss : 10 / 9 / 10.0%\n"
+         "Reconnects         : 1\n"
+         "Downtime           : -\n"
+         "Last error         : none\n"
+         "Targets            : 2\n"
+         "  connected 5/5 dns-srv https://a:1/wtping\n"
+         "  backoff 4/5 mdns https://b:2/wtping (refused?[2J)\n"
+         "wtping-client (pid 8) is running\n");
+}
+
+static void test_metrics_targets(void **state) {
+  (void)state;
+  char err[256];
+  char *got = render(NULL, "wtping-client",
+                     "{\"ok\":true,\"counters\":{\"received\":3},\"targets\":["
+                     "{\"url\":\"https://a/\\\"x\\\\\",\"source\":\"mdns\",\"transmitted\":4,"
+                     "\"received\":3,\"connected_now\":1}]}",
+                     0, err, sizeof(err));
+  assert_non_null(strstr(got, "# TYPE wtping_client_target_received_total counter\n"
+                              "wtping_client_target_received_total{url=\"https://a/\\\"x\\\\\","
+                              "source=\"mdns\"} 3\n"));
+  assert_non_null(strstr(got, "# TYPE wtping_client_target_connected_now gauge\n"
+                              "wtping_client_target_connected_now{url="));
+  assert_null(strstr(got, "wtping_client_target_lost_total{")); /* absent: no series */
+  free(got);
+}
+
 static void test_is_gauge(void **state) {
   static const struct {
     const char *name;
@@ -518,6 +567,8 @@ int main(void) {
       cmocka_unit_test(test_metrics_client),
       cmocka_unit_test(test_metrics_edge),
       cmocka_unit_test(test_is_gauge),
+      cmocka_unit_test(test_status_targets),
+      cmocka_unit_test(test_metrics_targets),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

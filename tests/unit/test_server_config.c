@@ -287,6 +287,25 @@ static void test_syntax(void **state) {
   load_err("path = \"/x\nmax_sessions = 5;\n", "3: syntax error");
 }
 
+static void test_discovery(void **state) {
+  (void)state;
+  server_opts o;
+  load_ok("discovery = { advertise = true; name = \"lab server\"; publish_pin = true; };", &o);
+  assert_true(o.advertise);
+  assert_string_equal(o.advertise_name, "lab server");
+  assert_true(o.advertise_pin);
+  load_ok("discovery = { };", &o);
+  assert_false(o.advertise);
+  assert_string_equal(o.advertise_name, "");
+  load_err("\ndiscovery = true;",
+           "2: discovery: expected a group: discovery = { advertise = true; };");
+  load_err("discovery = {\n advertize = true; };", "2: advertize: unknown setting");
+  load_err("discovery = { advertise = 1; };", "1: advertise: expected true or false");
+  load_err("discovery = { name = \"" 
+           "0123456789012345678901234567890123456789012345678901234567890123456789\"; };",
+           "1: name: too long (at most 63 bytes)");
+}
+
 static void test_unknown(void **state) {
   (void)state;
   load_err("max_sessions = 4;\n\nlisen = \"[::]:1\";\n", "3: lisen: unknown setting");
@@ -499,6 +518,7 @@ int main(void) {
       cmocka_unit_test(test_mode_level), cmocka_unit_test(test_files),
       cmocka_unit_test(test_certificates),
       cmocka_unit_test(test_atomic),
+      cmocka_unit_test(test_discovery),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
