@@ -19,7 +19,7 @@
 
 #define RECHECK_S 3600          /* look at the clock at least this often */
 #define FILE_CHECK_S (12 * 3600) /* file mode: expiry check interval */
-#define RETRY_S 60              /* after a failed rotation */
+#define RETRY_S 60              /* after a failed rotation (at most) */
 #define STEPS_MAX 8             /* actions per schedule step, at most */
 
 /* What a schedule step did, for the journal (the worker thread does not
@@ -201,6 +201,13 @@ static void log_opened(const cert_store *st) {
     log_warn("%s", st->warning);
 }
 
+/* retry_s: how long after a failed rotation to try again: a minute, or a
+ * quarter of a (test-only) shorter period. */
+static int64_t retry_s(const struct srv_certs *c) {
+  int64_t q = c->cfg.period / 4;
+  return q < 1 ? 1 : q < RETRY_S ? q : RETRY_S;
+}
+
 static struct srv_certs *certs_get(server *s) {
   if (!s->certs)
     s->certs = calloc(1, sizeof(*s->certs));
@@ -300,15 +307,23 @@ static void job_done(void *arg) {
   }
   if (j->store_open)
     log_opened(&j->store);
-  log_steps(&j->steps);
   if (j->rc != 0) {
-    log_err("certificate rotation failed (retrying in %d s; new connections keep the current "
-            "certificate): %s",
-            RETRY_S, j->err);
+    log_err("certificate rotation failed (retrying in %" PRId64 " s; new connections keep the "
+            "current certificate): %s",
+            retry_s(c), j->err);
     job_free(j);
-    arm_at(c, s, wall_now() + RETRY_S);
+    arm_at(c, s, wall_now() + retry_s(c));
     return;
   }
+  log_steps(&j->steps);
+  bool said = false;
+  for (size_t i = 0; i < j->steps.n; i++)
+    said |= j->steps.done[i].action == CERT_ACT_MAKE_CURRENT ||
+            j->steps.done[i].action == CERT_ACT_PROMOTE_NEXT;
+  if (!said && j->tls->has_info &&
+      (!s->tls || !s->tls->has_info ||
+       memcmp(s->tls->info.sha256, j->tls->info.sha256, sizeof(j->tls->info.sha256)) != 0))
+    log_cert("now serving the", &j->tls->info); /* made by a job that failed later */
   if (c->open)
     cert_store_close(&c->store);
   c->store = j->store; /* the job's store is now the loop's */
@@ -331,8 +346,8 @@ static void start_job(server *s) {
   }
   cert_job *j = calloc(1, sizeof(*j));
   if (!j) {
-    log_err("certificate rotation: out of memory (retrying in %d s)", RETRY_S);
-    arm_at(c, s, wall_now() + RETRY_S);
+    log_err("certificate rotation: out of memory (retrying in %" PRId64 " s)", retry_s(c));
+    arm_at(c, s, wall_now() + retry_s(c));
     return;
   }
   if (configure(c, &s->opts, err, sizeof(err)) != 0) {
@@ -351,8 +366,9 @@ static void start_job(server *s) {
   if (!c->worker) {
     c->job = NULL;
     free(j);
-    log_err("certificate rotation: cannot start a thread (retrying in %d s)", RETRY_S);
-    arm_at(c, s, wall_now() + RETRY_S);
+    log_err("certificate rotation: cannot start a thread (retrying in %" PRId64 " s)",
+            retry_s(c));
+    arm_at(c, s, wall_now() + retry_s(c));
     return;
   }
   if (c->timer)

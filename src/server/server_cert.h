@@ -35,9 +35,11 @@ int server_certs_check(const server_opts *o, char *err, size_t errlen);
  * Self-rotating: a worker thread opens the store in the directory, makes
  * what is due and loads the current certificate; the loop then installs it
  * for new connections (until then they get the one served so far). A
- * failure is logged and retried a minute later. File mode: the store is
- * closed. During the run the making and writing never happen on the event
- * loop; at most one job runs, a newer request starts once it is done. */
+ * failure is logged and retried a minute later (a quarter of a shorter,
+ * test-only period), the current certificate still served. File mode: the
+ * store is closed. During the run the making and writing never happen on
+ * the event loop; at most one job runs, a newer request starts once it is
+ * done. */
 void server_certs_reloaded(server *s);
 
 /* server_certs_arm (re)arms the timer for the next rotation or expiry
