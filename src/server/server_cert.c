@@ -66,6 +66,7 @@ struct srv_certs {
   offload *worker; /* the job in flight, at most one */
   cert_job *job;
   bool stale;      /* the settings changed while the job ran */
+  bool retry;      /* the last job failed: the timer starts another */
 };
 
 static int64_t wall_now(void) {
@@ -312,9 +313,11 @@ static void job_done(void *arg) {
             "current certificate): %s",
             retry_s(c), j->err);
     job_free(j);
+    c->retry = true;
     arm_at(c, s, wall_now() + retry_s(c));
     return;
   }
+  c->retry = false;
   log_steps(&j->steps);
   bool said = false;
   for (size_t i = 0; i < j->steps.n; i++)
@@ -323,7 +326,7 @@ static void job_done(void *arg) {
   if (!said && j->tls->has_info &&
       (!s->tls || !s->tls->has_info ||
        memcmp(s->tls->info.sha256, j->tls->info.sha256, sizeof(j->tls->info.sha256)) != 0))
-    log_cert("now serving the", &j->tls->info); /* made by a job that failed later */
+    log_cert("now serving the", &j->tls->info); /* after a failed job, or file mode */
   if (c->open)
     cert_store_close(&c->store);
   c->store = j->store; /* the job's store is now the loop's */
@@ -387,6 +390,7 @@ void server_certs_reloaded(server *s) {
   }
   if (c->job)
     c->stale = true; /* its result is dropped */
+  c->retry = false;
   if (c->open) {
     cert_store_close(&c->store);
     c->open = false;
@@ -400,9 +404,15 @@ static int on_cert_timer(sd_event_source *es, uint64_t usec, void *ud) {
   struct srv_certs *c = s->certs;
   if (c->job)
     return 0; /* job_done re-arms */
-  if (c->open) {
-    cert_slot cur = slot_of(&c->store, CERT_CUR), next = slot_of(&c->store, CERT_NEXT);
-    if (cert_schedule_step(&c->cfg, &cur, &next, wall_now()).action != CERT_ACT_NONE) {
+  if (s->opts.cert_self) {
+    /* after a failure (or a switch from file mode that failed) a job
+     * again; else one when the schedule has something to do */
+    bool due = c->retry || !c->open;
+    if (!due) {
+      cert_slot cur = slot_of(&c->store, CERT_CUR), next = slot_of(&c->store, CERT_NEXT);
+      due = cert_schedule_step(&c->cfg, &cur, &next, wall_now()).action != CERT_ACT_NONE;
+    }
+    if (due) {
       start_job(s);
       return 0;
     }
@@ -418,6 +428,10 @@ void server_certs_arm(server *s) {
   if (c->job)
     return; /* job_done re-arms */
   int64_t now = wall_now(), wake;
+  if (s->opts.cert_self && (c->retry || !c->open)) {
+    arm_at(c, s, now + retry_s(c)); /* a failed job is tried again */
+    return;
+  }
   if (c->open) {
     cert_slot cur = slot_of(&c->store, CERT_CUR), next = slot_of(&c->store, CERT_NEXT);
     cert_plan p = cert_schedule_step(&c->cfg, &cur, &next, now);
