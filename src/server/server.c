@@ -383,7 +383,8 @@ int server_reload(server *s, char *err, size_t errlen) {
   }
   /* file mode: the certificate is loaded now, and a bad one fails the
    * reload; self-rotating: a worker thread makes what is due and loads it
-   * (server_certs_reloaded), new connections keep the current one until */
+   * (server_certs_reloaded); new connections get the current one until
+   * the loop installs the result */
   srv_tls *t = NULL;
   if (server_certs_check(n, err, errlen) != 0 ||
       (!n->cert_self && !(t = server_tls_load(n, err, errlen)))) {
