@@ -66,7 +66,7 @@ srv_tls *server_tls_load(const server_opts *o, char *err, size_t errlen) {
   return t;
 }
 
-static void tls_unref(srv_tls *t) {
+void server_tls_unref(srv_tls *t) {
   if (t && --t->refs == 0) {
     quic_tls_server_free(&t->t);
     free(t);
@@ -74,7 +74,7 @@ static void tls_unref(srv_tls *t) {
 }
 
 void server_tls_install(server *s, srv_tls *t) {
-  tls_unref(s->tls);
+  server_tls_unref(s->tls);
   s->tls = t; /* existing connections keep the credentials they started with */
 }
 
@@ -87,7 +87,7 @@ static void conn_free(srv_conn *c) {
   wt_conn_free(c->wc);
   quic_conn_free(c->qc); /* retires its CIDs from the map */
   sd_event_source_disable_unref(c->timer);
-  tls_unref(c->tls);
+  server_tls_unref(c->tls);
   if (c->prev)
     c->prev->next = c->next;
   else
@@ -206,7 +206,7 @@ fail:
   wt_conn_free(c->wc);
   quic_conn_free(c->qc);
   sd_event_source_unref(c->timer);
-  tls_unref(c->tls);
+  server_tls_unref(c->tls);
   free(c);
   return NULL;
 }
@@ -383,8 +383,13 @@ int server_reload(server *s, char *err, size_t errlen) {
     free(n);
     return -1;
   }
+  /* file mode: the certificate is loaded now, and a bad one fails the
+   * reload; self-rotating: a worker thread makes what is due and loads it
+   * (server_certs_reloaded); new connections get the current one until
+   * the loop installs the result */
   srv_tls *t = NULL;
-  if (server_certs_prepare(s, n, err, errlen) != 0 || !(t = server_tls_load(n, err, errlen))) {
+  if (server_certs_check(n, err, errlen) != 0 ||
+      (!n->cert_self && !(t = server_tls_load(n, err, errlen)))) {
     free(n);
     return -1;
   }
@@ -400,8 +405,10 @@ int server_reload(server *s, char *err, size_t errlen) {
   n->control_mode = s->opts.control_mode;
   s->opts = *n;
   free(n);
-  server_tls_install(s, t);
+  if (t)
+    server_tls_install(s, t);
   apply_settings(s);
+  server_certs_reloaded(s);
   server_certs_arm(s);
   server_advertise_apply(s);
   return 0;
@@ -634,7 +641,7 @@ static void teardown(server *s) {
   sd_event_source_disable_unref(s->status_timer);
   sd_event_unref(s->ev);
   quic_cidmap_free(s->cids);
-  tls_unref(s->tls);
+  server_tls_unref(s->tls);
   server_certs_free(s);
 }
 
@@ -670,6 +677,6 @@ int server_check(const server_opts *opts, char *err, size_t errlen) {
   srv_tls *t = server_tls_load(opts, err, errlen);
   if (!t)
     return -1;
-  tls_unref(t);
+  server_tls_unref(t);
   return 0;
 }

@@ -4,7 +4,9 @@
  * CA and short-lived ECDSA P-256 leaves in its state directory
  * (cert/cert_store), follows cert/cert_schedule with a wall-clock timer,
  * and on each switch installs the new credentials for new connections the
- * way a reload does: sessions in progress keep theirs. */
+ * way a reload does: sessions in progress keep theirs. During the run the
+ * making and writing run in a worker thread (common/offload), never on the
+ * event loop. */
 #ifndef WTPING_SERVER_CERT_H
 #define WTPING_SERVER_CERT_H
 
@@ -19,18 +21,33 @@
 typedef struct server server;
 
 /* server_certs_prepare makes sure the certificate files |o| names exist
- * and are current: in self-rotating mode it opens the store (once, or again
- * if the directory changed), applies the schedule of |o| and performs what
- * is due now. In file mode it closes a store left from before. Called at
- * start and on reload before the credentials are loaded. Returns 0, or -1
- * with |err|. Blocking file I/O (a few ms), only at start, reload and
- * rotation. */
+ * and are current, at start before the loop runs: in self-rotating mode it
+ * opens the store, applies the schedule of |o| and performs what is due
+ * now. Blocking (key generation, fsync): only for the start. Returns 0, or
+ * -1 with |err|. */
 int server_certs_prepare(server *s, const server_opts *o, char *err, size_t errlen);
 
+/* server_certs_check checks the certificate settings of |o| a reload is
+ * about to apply. Returns 0, or -1 with |err|. */
+int server_certs_check(const server_opts *o, char *err, size_t errlen);
+
+/* server_certs_reloaded follows the settings now in force after a reload.
+ * Self-rotating: a worker thread opens the store in the directory, makes
+ * what is due and loads the current certificate; the loop then installs it
+ * for new connections (until then they get the one served so far). A
+ * failure is logged and retried a minute later (a quarter of a shorter,
+ * test-only period), the current certificate still served. File mode: the
+ * store is closed. During the run the making and writing never happen on
+ * the event loop; at most one job runs, a newer request starts once it is
+ * done. */
+void server_certs_reloaded(server *s);
+
 /* server_certs_arm (re)arms the timer for the next rotation or expiry
- * check, after the settings in force changed. */
+ * check, after the settings in force changed. When a rotation is due the
+ * timer hands it to a worker thread, as server_certs_reloaded does. */
 void server_certs_arm(server *s);
 
+/* server_certs_free waits for a job in flight (at exit) and frees. */
 void server_certs_free(server *s);
 
 /* What wtpctl cert and status show. */

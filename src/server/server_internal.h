@@ -93,6 +93,10 @@ uint64_t server_now_ns(void);
 /* server_tls_load loads the credentials |o| names. Returns NULL with |err|. */
 srv_tls *server_tls_load(const server_opts *o, char *err, size_t errlen);
 
+/* server_tls_unref drops a reference to |t| (NULL allowed). Loop thread
+ * only, except for credentials no connection has seen yet. */
+void server_tls_unref(srv_tls *t);
+
 /* server_tls_install makes |t| the credentials of new connections; the
  * connections in progress keep theirs (the reload path). */
 void server_tls_install(server *s, srv_tls *t);
