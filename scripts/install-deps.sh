@@ -17,5 +17,11 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 $SUDO apt-get install -y -qq --no-install-recommends podman runc catatonit >/dev/null
 command -v npm >/dev/null 2>&1 ||
   $SUDO apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+# Firefox for the ping page's smoke test (tests/interop/page.sh; optional there)
+$SUDO apt-get install -y -qq --no-install-recommends firefox-esr >/dev/null
+# DNS-SD discovery (issue 11): Avahi client library and daemon, avahi-browse,
+# D-Bus for the daemons in the tests' namespaces, dnsmasq for SRV/TXT
+$SUDO apt-get install -y -qq --no-install-recommends \
+  libavahi-client-dev avahi-daemon avahi-utils dbus dnsmasq-base >/dev/null
 # make fuzz (libFuzzer harnesses, tests/fuzz): clang and its runtimes
 $SUDO apt-get install -y -qq --no-install-recommends clang libclang-rt-14-dev >/dev/null

@@ -80,7 +80,8 @@ static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, voi
     sd_notify(0, "STOPPING=1\nSTATUS=stopping");
     log_notice("%s: stopping", strsignal((int)si->ssi_signo));
   }
-  if (c->interrupted) {
+  if (c->interrupted || c->multi) {
+    client_targets_finish(c); /* several targets: every session closes at once */
     client_conn_close(c);
     client_done(c);
     return 0;
@@ -233,7 +234,12 @@ int client_run(const client_opts *o, bool daemon, int argc, char **argv) {
     if (c->status_timer)
       sd_event_source_set_enabled(c->status_timer, SD_EVENT_ON);
   }
-  client_start_cycle(c);
+  if (daemon && client_targets_start(c) != 0) {
+    log_err("out of memory");
+    goto out;
+  }
+  if (!c->multi)
+    client_start_cycle(c);
   if (daemon)
     sd_notify(0, "READY=1"); /* the first connection attempt is under way */
   int r = sd_event_loop(c->ev);
@@ -263,6 +269,7 @@ int client_run(const client_opts *o, bool daemon, int argc, char **argv) {
     rc = c->error[0] ? 1 : 0;
   }
 out:
+  client_targets_stop(c, true);
   if (c->res)
     resolver_destroy(c->res);
   client_conn_close(c);

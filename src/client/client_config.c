@@ -14,7 +14,9 @@ static const char *const client_keys[] = {
     "url",          "mode",          "interval",       "size",         "timeout",
     "cafile",       "pins",          "insecure",       "idle_timeout", "keepalive",
     "reconnect_min", "reconnect_max", "control_socket", "control_mode", "log_level",
-    "token_file",   "certificate",   "key",            NULL,
+    "token_file",   "certificate",   "key",
+    "discovery_mdns", "discovery_dns", "discovery_domain", "discovery_trust_pins",
+    "discover", "targets", "max_targets", NULL,
 };
 
 /* load_url parses the "url" setting into |o|->url. */
@@ -29,6 +31,23 @@ static int load_url(const conf_file *cf, client_opts *o) {
   if (url_parse(v, &o->url, &why) != 0)
     return conf_fail(cf, s, "\"%s\": %s", v, why);
   o->have_url = true;
+  return 0;
+}
+
+/* load_targets parses the "targets" setting (URLs) into |o|->targets. */
+static int load_targets(const conf_file *cf, client_opts *o) {
+  const config_setting_t *s = conf_get(cf, "targets");
+  const char *v[CLIENT_MAX_TARGETS];
+  size_t n = 0;
+  const char *why;
+  if (!s)
+    return 0;
+  if (conf_string_list(cf, s, CLIENT_MAX_TARGETS, v, &n) != 0)
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    if (url_parse(v[i], &o->targets[i], &why) != 0)
+      return conf_fail(cf, s, "\"%s\": %s", v[i], why);
+  o->ntargets = n;
   return 0;
 }
 
@@ -92,6 +111,18 @@ static int load_pins(const conf_file *cf, client_opts *o) {
   return 0;
 }
 
+/* load_domain reads "discovery_domain": a DNS name ("" = search domains). */
+static int load_domain(const conf_file *cf, client_opts *o) {
+  const config_setting_t *s = conf_get(cf, "discovery_domain");
+  if (conf_string(cf, s, CONF_EMPTY_OK, o->discovery_domain, sizeof(o->discovery_domain)) != 0)
+    return -1;
+  for (const char *p = o->discovery_domain; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+          *p == '-' || *p == '.' || *p == '_'))
+      return conf_fail(cf, s, "\"%s\" is not a domain name", o->discovery_domain);
+  return 0;
+}
+
 /* check_combinations checks the settings that depend on each other. */
 static int check_combinations(const conf_file *cf, const client_opts *o) {
   const config_setting_t *ins = conf_get(cf, "insecure"), *ca = conf_get(cf, "cafile");
@@ -144,6 +175,13 @@ int client_config_load(const char *path, client_opts *o, char *err, size_t errle
                        sizeof(t.cert_file)) ||
            conf_string(&cf, conf_get(&cf, "key"), CONF_ABSPATH | CONF_READABLE | CONF_EMPTY_OK,
                        t.key_file, sizeof(t.key_file)) ||
+           conf_bool(&cf, conf_get(&cf, "discovery_mdns"), &t.discovery_mdns) ||
+           conf_bool(&cf, conf_get(&cf, "discovery_dns"), &t.discovery_dns) ||
+           load_domain(&cf, &t) ||
+           conf_bool(&cf, conf_get(&cf, "discovery_trust_pins"), &t.discovery_trust_pins) ||
+           conf_bool(&cf, conf_get(&cf, "discover"), &t.discover) || load_targets(&cf, &t) ||
+           conf_uint(&cf, conf_get(&cf, "max_targets"), 1, CLIENT_MAX_DISCOVERED,
+                     &t.max_targets) ||
            check_combinations(&cf, &t)
                ? -1
                : 0;

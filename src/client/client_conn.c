@@ -245,6 +245,8 @@ static void on_resolved(void *ud, const resolver_result *res) {
 /* client_start_cycle resolves the server's name (every time: it may have moved)
  * and tries its addresses. */
 void client_start_cycle(client *c) {
+  if (c->disc && client_targets_choose(c) != 0)
+    return; /* waiting for discovery; it starts the cycle again */
   c->state = CS_RESOLVING;
   c->res = resolver_start(c->ev, c->o.url.host, c->o.url.port, on_resolved, c);
   if (!c->res)

@@ -4,13 +4,14 @@
 #include <string.h>
 
 #include "client/client_internal.h"
+#include "client/client_loop.h"
 #include "client/report.h"
 #include "ctl/ctl_daemon.h"
 
 static void cli_info(void *ud, ctl_daemon_info *out) {
   client *c = ud;
 
-  out->state = client_state_name(c);
+  out->state = c->multi ? client_targets_state(c) : client_state_name(c);
   out->uptime = (double)(client_now_ns() - c->started_ns) / 1e9;
   out->config = c->o.config_file;
 }
@@ -18,7 +19,7 @@ static void cli_info(void *ud, ctl_daemon_info *out) {
 static bool cli_ready(void *ud) {
   client *c = ud;
 
-  return c->state == CS_CONNECTED;
+  return c->multi ? client_targets_ready(c) : c->state == CS_CONNECTED;
 }
 
 static int cli_status(void *ud, json_object *w) {
@@ -29,6 +30,8 @@ static int cli_status(void *ud, json_object *w) {
   char url[URL_HOST_MAX + URL_PATH_MAX + 16];
   int r = 0;
 
+  if (c->multi) /* several targets: their rows and sums */
+    return client_targets_status(c, w);
   ping_stats_summarize(&c->pg.stats, &sum);
   snprintf(url, sizeof(url), "https://%s%s", c->o.url.authority, c->o.url.path);
   r |= cj_add_str(w, "url", url);
@@ -55,6 +58,7 @@ static int cli_status(void *ud, json_object *w) {
   if (c->state == CS_BACKOFF)
     r |= cj_add_double(w, "backoff_until",
                        c->backoff_until > now ? (double)(c->backoff_until - now) / 1e9 : 0.0);
+  r |= client_targets_status(c, w);
   return r;
 }
 
@@ -62,11 +66,23 @@ static int cli_reload(void *ud, char *err, size_t errlen) { return client_reload
 
 static int cmd_stats(void *ud, const ctl_request *req, json_object *w, char *err, size_t errlen) {
   client *c = ud;
-  const ping_track *t = &c->pg.track;
+  ping_track sum = c->pg.track;
+  const ping_track *t = &sum;
   json_object *o = cj_add_object(w, "counters"), *a;
   int r = 0;
 
   (void)req;
+  if (c->multi) { /* several targets: the daemon's counters are their sums */
+    memset(&sum, 0, sizeof(sum));
+    for (size_t i = 0; i < c->nsessions; i++) {
+      const ping_track *s = &c->sessions[i]->pg.track;
+      sum.transmitted += s->transmitted;
+      sum.received += s->received;
+      sum.lost += s->lost;
+      sum.duplicates += s->duplicates;
+      sum.late += s->late;
+    }
+  }
   r |= cj_add_uint(o, "transmitted", t->transmitted);
   r |= cj_add_uint(o, "received", t->received);
   r |= cj_add_uint(o, "lost", t->lost);
@@ -84,6 +100,7 @@ static int cmd_stats(void *ud, const ctl_request *req, json_object *w, char *err
     r |= cj_push_uint(a, c->hist.counts[i]);
   r |= cj_add_double(o, "sum_ms", c->hist.sum_ms);
   r |= cj_add_uint(o, "count", c->hist.count);
+  r |= client_targets_stats(c, w);
   return r ? ctl_nomem(err, errlen) : 0;
 }
 

@@ -15,26 +15,38 @@
 
 /* ------------------------------------------------------------ status */
 
-void client_notify_status(client *c) {
-  if (!c->daemon)
-    return;
-  char line[400];
+/* single_line: the STATUS= line of a daemon talking to one server. */
+static void single_line(const client *c, char *line, size_t cap) {
   switch (c->state) {
   case CS_CONNECTED:
     if (c->have_rtt)
-      snprintf(line, sizeof(line), "connected to %s, last RTT %.3f ms, %" PRIu64 "/%" PRIu64
-               " pongs", c->addr, c->last_rtt_ms, c->pg.track.received, c->pg.track.transmitted);
+      snprintf(line, cap, "connected to %s, last RTT %.3f ms, %" PRIu64 "/%" PRIu64 " pongs",
+               c->addr, c->last_rtt_ms, c->pg.track.received, c->pg.track.transmitted);
     else
-      snprintf(line, sizeof(line), "connected to %s", c->addr);
+      snprintf(line, cap, "connected to %s", c->addr);
     break;
   case CS_BACKOFF:
-    snprintf(line, sizeof(line), "reconnecting in %.1f s: %.300s",
+    snprintf(line, cap, "reconnecting in %.1f s: %.300s",
              (double)(c->backoff_until - client_now_ns()) / 1e9, c->last_error);
     break;
   default:
-    snprintf(line, sizeof(line), "connecting to %s", c->o.url.authority);
+    snprintf(line, cap, "connecting to %s", c->o.url.authority);
     break;
   }
+}
+
+void client_notify_status(client *c) {
+  if (!c->daemon)
+    return;
+  if (c->parent) { /* a session of several: the daemon speaks for all */
+    client_notify_status(c->parent);
+    return;
+  }
+  char line[400];
+  if (c->multi)
+    client_targets_status_line(c, line, sizeof(line));
+  else
+    single_line(c, line, sizeof(line));
   if (strcmp(line, c->status_line) == 0)
     return;
   snprintf(c->status_line, sizeof(c->status_line), "%s", line);
@@ -86,6 +98,8 @@ void client_cycle_failed(client *c, const char *reason) {
     client_fail_run(c, reason);
     return;
   }
+  if (client_targets_fallback(c, reason))
+    return; /* another server is being tried at once */
   retry_later(c, false);
 }
 
@@ -98,6 +112,7 @@ void client_connection_lost(client *c, const char *reason, bool immediate) {
   }
   c->reconnects++;
   c->down_since = client_now_ns();
+  client_targets_lost(c);
   retry_later(c, immediate);
 }
 
@@ -151,7 +166,13 @@ int client_reload(client *c, char *err, size_t errlen) {
   client_apply_settings(c);
   log_notice("configuration reloaded%s", was_up ? ": reconnecting" : "");
   c->status_line[0] = '\0';
-  if (c->res)
+  /* the targets may have changed: list and sessions anew */
+  client_targets_stop(c, false);
+  if (client_targets_start(c) != 0)
+    log_err("reload: out of memory setting the targets up");
+  if (c->multi)
+    ; /* the sessions ping */
+  else if (c->res)
     c->restart_after_resolve = true; /* on_resolved starts over */
   else
     client_start_cycle(c);

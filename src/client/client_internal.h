@@ -15,6 +15,7 @@
 #include "client/reconnect.h"
 #include "client/resolver.h"
 #include "common/addr.h"
+#include "disc/disc_found.h"
 #include "ping/ping_hist.h"
 #include "quic/quic_conn.h"
 #include "quic/quic_tls.h"
@@ -24,6 +25,7 @@
 #define CLIENT_TX_BUF 1500
 
 typedef struct ctl_daemon ctl_daemon;
+typedef struct client_disc client_disc;
 
 enum client_state { CS_RESOLVING, CS_CONNECTING, CS_CONNECTED, CS_BACKOFF, CS_FINISHING, CS_DONE };
 
@@ -82,6 +84,20 @@ typedef struct client {
   bool stalled;           /* the outage was reported */
   char status_line[400];
   ctl_daemon *ctl;
+
+  /* discovery and several targets (client_targets.c) */
+  client_disc *disc;         /* the daemon's target list, or NULL (one url, no discovery) */
+  struct client *parent;     /* a session of several: the daemon that owns it */
+  struct client **sessions;  /* several targets (multi): one session per target */
+  size_t nsessions;
+  bool multi;                /* the daemon pings through |sessions|, not itself */
+  disc_found target;         /* the server of this cycle, when chosen from |disc| */
+  bool have_target;
+  bool disc_refreshed;       /* this cycle's DNS SRV lookup is done */
+  bool waiting_disc;         /* waiting for a lookup or for a server to appear */
+  bool disc_wait_logged;     /* "no server to try" was logged for this wait */
+  sd_event_source *better_timer; /* one target: move back to a preferred server;
+                                    several: look the SRV records up again */
   uint8_t rxbuf[CLIENT_RX_BUF];
   uint8_t txbuf[CLIENT_TX_BUF];
 } client;

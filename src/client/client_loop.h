@@ -14,6 +14,7 @@
 
 #include "client/client_internal.h"
 #include "client/pinger.h"
+#include "ctl/ctl_json.h"
 #include "wt/wt_conn.h"
 
 /* client.c */
@@ -51,5 +52,34 @@ int client_on_sighup(sd_event_source *es, const struct signalfd_siginfo *si, voi
 void client_cycle_failed(client *c, const char *reason);
 /* client_connection_lost: a working session ended. */
 void client_connection_lost(client *c, const char *reason, bool immediate);
+
+/* client_targets.c: discovery and several targets (docs/discovery.md) */
+/* client_targets_start sets the daemon's targets up: the target list when
+ * it discovers or has a "targets" list, sessions when it pings several.
+ * Returns 0, or -1 when out of memory. */
+int client_targets_start(client *c);
+/* client_targets_stop ends every session and frees the list. */
+void client_targets_stop(client *c, bool at_exit);
+/* client_targets_choose picks this cycle's server (one target at a time).
+ * Returns 0 (c->o.url is set), or -1 when the cycle waits (a lookup, or no
+ * server to try now; it starts again by itself). */
+int client_targets_choose(client *c);
+/* client_targets_fallback: the cycle on this target failed with |reason|;
+ * true when another target is being tried at once. */
+bool client_targets_fallback(client *c, const char *reason);
+/* client_targets_lost: the session on this target ended. */
+void client_targets_lost(client *c);
+/* client_targets_connected: the session on this target is up. */
+void client_targets_connected(client *c);
+/* client_targets_finish closes every session's connection (stopping). */
+void client_targets_finish(client *c);
+/* several targets: the daemon's state and readiness from its sessions */
+const char *client_targets_state(const client *c);
+bool client_targets_ready(const client *c);
+/* client_targets_status_line: the STATUS= line of a daemon of several */
+void client_targets_status_line(const client *c, char *line, size_t cap);
+/* the "targets" members of status and stats */
+int client_targets_status(const client *c, json_object *w);
+int client_targets_stats(const client *c, json_object *w);
 
 #endif

@@ -14,6 +14,7 @@ static void usage(FILE *f) {
   fprintf(f,
           "Usage: wtping-client [OPTIONS] https://HOST[:PORT][/PATH]\n"
           "       wtping-client [-C FILE] [OPTIONS]    (daemon: pings the configured server)\n"
+          "       wtping-client --discover [--domain DOMAIN] [-c N] [OPTIONS]\n"
           "Ping a WebTransport server, as ping(8) does.\n"
           "\n"
           "  -C, --config FILE      configuration file (default %s when no URL is given)\n"
@@ -33,6 +34,10 @@ static void usage(FILE *f) {
           "      --cert FILE --key FILE  client certificate (PEM) and key, for mutual TLS\n"
           "                         (repeatable; as the browser's serverCertificateHashes)\n"
           "  -k, --insecure         do not verify the server certificate\n"
+          "      --discover         list the wtping servers found by DNS-SD (mDNS, DNS SRV)\n"
+          "                         and exit; with -c N, ping the first one found\n"
+          "      --domain DOMAIN    look up SRV/TXT of _wtping._udp.DOMAIN (default: the\n"
+          "                         resolver's search domains)\n"
           "  -v, --verbose          log more (repeat for debug)\n"
           "      --quic-debug       ngtcp2's packet-level debug log on stderr\n"
           "  -V, --version          print the version and exit\n"
@@ -95,9 +100,13 @@ void client_opts_defaults(client_opts *o) {
   o->keepalive_ns = 5000000000ULL;
   o->reconnect_min_ns = 250000000ULL;
   o->reconnect_max_ns = 30000000000ULL;
+  o->discovery_mdns = true;
+  o->discovery_dns = true;
+  o->max_targets = 1;
 }
 
-enum { O_JSON = 256, O_CAFILE, O_PIN, O_QDEBUG, O_CONTROL, O_TOKEN_FILE, O_CERT, O_KEY };
+enum { O_JSON = 256, O_CAFILE, O_PIN, O_QDEBUG, O_CONTROL, O_DISCOVER, O_DOMAIN, O_TOKEN_FILE,
+       O_CERT, O_KEY };
 static const struct option longopts[] = {
       {"count", required_argument, NULL, 'c'},
       {"interval", required_argument, NULL, 'i'},
@@ -119,6 +128,8 @@ static const struct option longopts[] = {
       {"token-file", required_argument, NULL, O_TOKEN_FILE},
       {"cert", required_argument, NULL, O_CERT},
       {"key", required_argument, NULL, O_KEY},
+      {"discover", no_argument, NULL, O_DISCOVER},
+      {"domain", required_argument, NULL, O_DOMAIN},
       {NULL, 0, NULL, 0},
 };
 static const char shortopts[] = ":c:i:s:m:W:w:qkvVhC:";
@@ -231,6 +242,16 @@ static int apply_cli(client_opts *o, int argc, char **argv, FILE *out, FILE *err
     case 'k':
       o->insecure = true;
       break;
+    case O_DISCOVER:
+      o->discover_cli = true;
+      break;
+    case O_DOMAIN:
+      if (!optarg[0] || strlen(optarg) >= sizeof(o->discovery_domain)) {
+        fprintf(err, "wtping-client: --domain: '%s' is not a domain name\n", optarg);
+        return CLIENT_OPTS_EXIT_USAGE;
+      }
+      snprintf(o->discovery_domain, sizeof(o->discovery_domain), "%s", optarg);
+      break;
     case 'v':
       if (o->log_level < LOG_DEBUG)
         o->log_level++;
@@ -252,7 +273,11 @@ static int apply_cli(client_opts *o, int argc, char **argv, FILE *out, FILE *err
       return CLIENT_OPTS_EXIT_USAGE;
     }
   }
-  if (argc - optind > 1 || (url_required && optind == argc)) {
+  if (o->discover_cli && optind < argc) {
+    fprintf(err, "wtping-client: --discover finds the server: no URL with it\n");
+    return CLIENT_OPTS_EXIT_USAGE;
+  }
+  if (argc - optind > 1 || (url_required && optind == argc && !o->discover_cli)) {
     fprintf(err, "wtping-client: %s (see --help)\n",
             optind >= argc ? "a URL is required" : "exactly one URL is expected");
     return CLIENT_OPTS_EXIT_USAGE;
@@ -307,10 +332,17 @@ int client_settings(client_opts *o, int argc, char **argv, bool *daemon, char *e
   int r = apply_cli(o, argc, argv, stdout, stderr, false);
   if (r != CLIENT_OPTS_RUN)
     return r;
-  if (!o->have_url) {
-    snprintf(errbuf, errlen, "no server: give a URL, or url in %s",
-             config ? config : CLIENT_DEFAULT_CONFIG);
-    return CLIENT_OPTS_EXIT_CONFIG;
+  if (o->discover_cli) {
+    *daemon = false; /* one-shot: list, or ping the first found (-c) */
+    return CLIENT_OPTS_RUN;
+  }
+  if (!o->have_url && o->ntargets == 0 && !o->discover) {
+    if (url_given || !config) {
+      snprintf(errbuf, errlen, "no server: give a URL, or url in %s",
+               config ? config : CLIENT_DEFAULT_CONFIG);
+      return CLIENT_OPTS_EXIT_CONFIG;
+    }
+    o->discover = true; /* a daemon told of no server finds its servers */
   }
   *daemon = !url_given;
   return CLIENT_OPTS_RUN;

@@ -15,6 +15,8 @@ typedef enum client_mode { CLIENT_MODE_STREAM, CLIENT_MODE_DATAGRAM } client_mod
 #define CLIENT_DEFAULT_CONFIG SYSCONFDIR "/wtping/client.conf"
 #define CLIENT_DEFAULT_CONTROL RUNSTATEDIR "/wtping/client.sock"
 #define CLIENT_PATH_MAX 1024
+#define CLIENT_MAX_TARGETS 16 /* configured "targets" */
+#define CLIENT_MAX_DISCOVERED 64 /* "max_targets" upper bound */
 
 typedef struct client_opts {
   wt_url url;
@@ -47,6 +49,16 @@ typedef struct client_opts {
   uint64_t keepalive_ns;      /* QUIC PING after this much quiet (default 5 s; 0 off) */
   uint64_t reconnect_min_ns;  /* backoff base (default 250 ms) */
   uint64_t reconnect_max_ns;  /* backoff cap (default 30 s) */
+  /* discovery (DNS-SD, docs/discovery.md) and several targets */
+  bool discover;              /* find servers (mDNS, DNS SRV); implied with no url/targets */
+  bool discover_cli;          /* --discover: one-shot listing, or ping the first found */
+  bool discovery_mdns;        /* browse _wtping._udp with Avahi (default true) */
+  bool discovery_dns;         /* look up SRV+TXT _wtping._udp.<domain> (default true) */
+  char discovery_domain[256]; /* "" = the resolver's search domains */
+  bool discovery_trust_pins;  /* accept a pin=... from TXT (default false) */
+  unsigned max_targets;       /* servers pinged at once (default 1) */
+  wt_url targets[CLIENT_MAX_TARGETS]; /* configured servers besides url */
+  size_t ntargets;
 } client_opts;
 
 enum {

@@ -79,6 +79,7 @@ static void app_session_ready(wt_session *ss, void *ud) {
   c->refused = false;
   c->connect_timer = sd_event_source_disable_unref(c->connect_timer);
   reconnect_connected(&c->rc, now);
+  client_targets_connected(c);
   if (c->down_since) {
     uint64_t out = now - c->down_since;
     c->downtime_total += out;

@@ -5,6 +5,7 @@
 
 #include "client/client.h"
 #include "client/client_opts.h"
+#include "client/discover.h"
 #include "common/log.h"
 
 int main(int argc, char **argv) {
@@ -25,5 +26,7 @@ int main(int argc, char **argv) {
   }
   setvbuf(stdout, NULL, _IOLBF, 0);
   log_set_level(opts.log_level);
+  if (opts.discover_cli)
+    return discover_main(&opts, argc, argv);
   return client_run(&opts, daemon, argc, argv);
 }

@@ -44,8 +44,9 @@ static void *resolve_thread(void *arg) {
   return NULL;
 }
 
-static void resolver_free(resolver *r) {
-  pthread_join(r->thread, NULL);
+static void resolver_free(resolver *r, bool joined) {
+  if (!joined)
+    pthread_join(r->thread, NULL);
   sd_event_source_disable_unref(r->io);
   close(r->pipefd[0]);
   close(r->pipefd[1]);
@@ -57,9 +58,13 @@ static int on_done(sd_event_source *es, int fd, uint32_t revents, void *ud) {
   (void)fd;
   (void)revents;
   resolver *r = ud;
+  /* the thread wrote its last byte; joining it orders its writes to
+   * r->res before the reads below (the pipe alone is not read, so it
+   * orders nothing a race detector can see) */
+  pthread_join(r->thread, NULL);
   if (!r->cancelled)
     r->cb(r->ud, &r->res);
-  resolver_free(r);
+  resolver_free(r, true);
   return 0;
 }
 
@@ -96,5 +101,5 @@ void resolver_cancel(resolver *r) {
 
 void resolver_destroy(resolver *r) {
   if (r)
-    resolver_free(r); /* joins: at most as long as the lookup itself */
+    resolver_free(r, false); /* joins: at most as long as the lookup itself */
 }

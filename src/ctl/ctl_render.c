@@ -175,6 +175,32 @@ static void status_common(FILE *out, json_object *r, const char *daemon) {
   kv_str(out, "Config", cj_get(r, "config"), "none");
 }
 
+/* status_certificate prints the server's certificate line, when the daemon
+ * sends one: its mode and end, and a warning near or past it. */
+static void status_certificate(FILE *out, json_object *cert) {
+  const char *expiry = cj_str(cj_get(cert, "expiry"), NULL);
+
+  if (!cj_is_object(cert)) {
+    return;
+  }
+  key(out, "Certificate");
+  put_json_str(out, cj_get(cert, "mode"), "-");
+  fputs(", expires ", out);
+  put_json_str(out, cj_get(cert, "not_after"), "-");
+  if (cj_get(cert, "next_switch") != NULL) {
+    fputs(", next switch ", out);
+    put_json_str(out, cj_get(cert, "next_switch"), "-");
+  }
+  if (expiry != NULL && strcmp(expiry, "expires-soon") == 0) {
+    fputs(" (WARNING: expires soon, replace it and reload)", out);
+  } else if (expiry != NULL && strcmp(expiry, "expired") == 0) {
+    fputs(" (WARNING: expired, clients refuse it)", out);
+  } else if (expiry != NULL && strcmp(expiry, "not-yet-valid") == 0) {
+    fputs(" (WARNING: not valid yet, check the clock)", out);
+  }
+  fputc('\n', out);
+}
+
 static void status_server(FILE *out, json_object *r) {
   json_object *listen = cj_get(r, "listen");
   json_object *sessions = cj_get(r, "sessions");
@@ -196,6 +222,7 @@ static void status_server(FILE *out, json_object *r) {
   fputc('\n', out);
 
   kv_str(out, "Path", cj_get(r, "path"), "-");
+  status_certificate(out, cj_get(r, "certificate"));
   kv_num(out, "Connections", cj_get(r, "connections"));
 
   key(out, "Sessions");
@@ -212,6 +239,49 @@ static void status_server(FILE *out, json_object *r) {
           fmt_number(b, sizeof(b), cj_get(errors, "datagrams_dropped")),
           fmt_number(c, sizeof(c), cj_get(errors, "streams_reset")),
           fmt_number(d, sizeof(d), cj_get(errors, "packets_dropped")));
+
+  json_object *adv = cj_get(r, "advertise");
+  if (cj_is_object(adv)) {
+    key(out, "DNS-SD");
+    put_json_str(out, cj_get(adv, "state"), "-");
+    if (cj_str(cj_get(adv, "name"), NULL) != NULL) {
+      fputs(" \"", out);
+      put_json_str(out, cj_get(adv, "name"), "");
+      fputc('"', out);
+    }
+    fputc('\n', out);
+  }
+}
+
+/* status_targets prints the client's "targets" rows (issue 11): one line
+ * each, state, received/transmitted, source, URL, and the last error. */
+static void status_targets(FILE *out, json_object *ts) {
+  char a[CELL_LEN], b[CELL_LEN];
+  size_t i, n;
+
+  if (!cj_is_array(ts) || (n = json_object_array_length(ts)) == 0) {
+    return;
+  }
+  key(out, "Targets");
+  fprintf(out, "%zu\n", n);
+  for (i = 0; i < n; ++i) {
+    json_object *t = json_object_array_get_idx(ts, i);
+    json_object *e = cj_get(t, "last_error");
+
+    fputs("  ", out);
+    put_json_str(out, cj_get(t, "state"), "-");
+    fprintf(out, " %s/%s ", fmt_number(a, sizeof(a), cj_get(t, "received")),
+            fmt_number(b, sizeof(b), cj_get(t, "transmitted")));
+    put_json_str(out, cj_get(t, "source"), "-");
+    fputc(' ', out);
+    put_json_str(out, cj_get(t, "url"), "-");
+    if (cj_str(e, NULL) != NULL) {
+      fputs(" (", out);
+      put_json_str(out, e, "");
+      fputc(')', out);
+    }
+    fputc('\n', out);
+  }
 }
 
 static void status_client(FILE *out, json_object *r) {
@@ -247,6 +317,7 @@ static void status_client(FILE *out, json_object *r) {
     fprintf(out, "%.1f s (longest outage %.1f s)\n", down, longest);
   }
   kv_str(out, "Last error", cj_get(r, "last_error"), "none");
+  status_targets(out, cj_get(r, "targets"));
 }
 
 int ctl_render_status(FILE *out, json_object *reply, char *err, size_t errlen) {
@@ -686,6 +757,58 @@ static bool metric_value(char *buf, size_t len, json_object *v) {
   return true;
 }
 
+/* put_label prints a label value with \\, " and newlines escaped, and
+ * other control characters as '?'. */
+static void put_label(FILE *out, json_object *v) {
+  size_t len, i;
+  const char *s = cj_str(v, &len);
+
+  for (i = 0; s != NULL && i < len; ++i) {
+    unsigned char c = (unsigned char)s[i];
+
+    if (c == '\\' || c == '"') {
+      fprintf(out, "\\%c", c);
+    } else if (c == '\n') {
+      fputs("\\n", out);
+    } else {
+      fputc(c < 0x20 || c == 0x7f ? '?' : c, out);
+    }
+  }
+}
+
+/* metrics_targets prints the client's per-target counters (stats
+ * "targets", issue 11) as series labelled with url and source. */
+static void metrics_targets(FILE *out, const char *prefix, json_object *ts) {
+  static const char *const names[] = {"transmitted", "received", "lost", "reconnects",
+                                      "downtime_seconds", "connected_now"};
+  char value[CELL_LEN];
+  size_t i, k, n;
+
+  if (!cj_is_array(ts) || (n = json_object_array_length(ts)) == 0) {
+    return;
+  }
+  for (k = 0; k < sizeof(names) / sizeof(names[0]); ++k) {
+    bool gauge = strcmp(names[k], "connected_now") == 0;
+
+    fprintf(out, "# HELP %s_target_%s%s %s of one target (server) of the daemon.\n", prefix,
+            names[k], gauge ? "" : "_total", names[k]);
+    fprintf(out, "# TYPE %s_target_%s%s %s\n", prefix, names[k], gauge ? "" : "_total",
+            gauge ? "gauge" : "counter");
+    for (i = 0; i < n; ++i) {
+      json_object *t = json_object_array_get_idx(ts, i);
+
+      if (!metric_value(value, sizeof(value), cj_get(t, names[k]))) {
+        continue;
+      }
+      fprintf(out, "%s_target_%s%s{url=\"", prefix, names[k], gauge ? "" : "_total");
+      put_label(out, cj_get(t, "url"));
+      fputs("\",source=\"", out);
+      put_label(out, cj_get(t, "source"));
+      fprintf(out, "\"} %s\n", value);
+    }
+  }
+}
+
 int ctl_render_metrics(FILE *out, json_object *reply, const char *daemon, char *err,
                        size_t errlen) {
   json_object *counters = get_counters(reply, err, errlen);
@@ -738,6 +861,8 @@ int ctl_render_metrics(FILE *out, json_object *reply, const char *daemon, char *
     fprintf(out, "# TYPE %s %s\n", name, gauge ? "gauge" : "counter");
     fprintf(out, "%s %s\n", name, value);
   }
+
+  metrics_targets(out, prefix, cj_get(reply, "targets"));
 
   if (hv == 0) {
     uint64_t cum = 0;

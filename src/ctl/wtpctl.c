@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "ctl/ctl_cert.h"
 #include "ctl/ctl_json.h"
 #include "ctl/ctl_client.h"
 #include "ctl/ctl_render.h"
@@ -469,6 +471,87 @@ static int cmd_check(const ctl_opts *o, int argc, char **argv) {
   return rc;
 }
 
+/* cmd_cert: "cert [--json]" (--json also after the command, for scripts). */
+static int cmd_cert(const ctl_opts *o, int argc, char **argv) {
+  ctl_opts mine = *o;
+
+  if (argc == 2 && strcmp(argv[1], "--json") == 0) {
+    mine.json = true;
+    --argc;
+  }
+  if (no_args(argc, argv) != 0) {
+    return EXIT_USAGE;
+  }
+  return simple_command(&mine, "cert", ctl_render_cert);
+}
+
+/* cmd_page asks the server for "status" (listen address, path) and "cert"
+ * (hashes) on one connection and prints the file:// link to the ping
+ * page with them in the fragment. */
+static int cmd_page(const ctl_opts *o, int argc, char **argv) {
+  char path[PATH_MAX], err[256], link[8192], hostname[256] = "", www[PATH_MAX];
+  const char *host = NULL, *wwwdir = WWWDIR, *sock;
+  bool json = o->json;
+  ctl_conn *c;
+  reply st, ce;
+  int i, rc;
+
+  for (i = 1; i < argc; ++i) {
+    if (strcmp(argv[i], "--json") == 0) {
+      json = true;
+    } else if (strcmp(argv[i], "--host") == 0 && i + 1 < argc) {
+      host = argv[++i];
+    } else if (strcmp(argv[i], "--www") == 0 && i + 1 < argc) {
+      wwwdir = argv[++i];
+    } else {
+      warn("usage: %s page [--host NAME] [--www DIR] [--json]", prog);
+      return EXIT_USAGE;
+    }
+  }
+  if (realpath(wwwdir, www) == NULL) {
+    warn("page: %s: %s (the ping page's directory; --www DIR)", wwwdir, strerror(errno));
+    return EXIT_FAIL;
+  }
+  sock = pick_socket(o, path, sizeof(path));
+  rc = open_conn(o, sock, &c, LOUD);
+  if (rc != EXIT_OK) {
+    return rc;
+  }
+  memset(&ce, 0, sizeof(ce));
+  rc = exchange(c, sock, "status", &st, LOUD);
+  if (rc == EXIT_OK) {
+    rc = exchange(c, sock, "cert", &ce, LOUD);
+  }
+  ctl_close(c);
+  if (rc == EXIT_OK) {
+    if (gethostname(hostname, sizeof(hostname) - 1) != 0) {
+      hostname[0] = '\0';
+    }
+    if (ctl_page_link(link, sizeof(link), www, st.v, ce.v, host, hostname, err, sizeof(err)) !=
+        0) {
+      warn("page: %s", err);
+      rc = EXIT_FAIL;
+    } else if (json) {
+      json_object *j = json_object_new_object();
+      const char *text;
+      size_t len;
+
+      if (j == NULL || cj_add_str(j, "link", link) != 0 || (text = cj_write(j, &len)) == NULL) {
+        warn("out of memory");
+        rc = EXIT_FAIL;
+      } else {
+        printf("%s\n", text);
+      }
+      json_object_put(j);
+    } else {
+      printf("%s\n", link);
+    }
+  }
+  reply_free(&st);
+  reply_free(&ce);
+  return rc;
+}
+
 static int cmd_help(const ctl_opts *o, int argc, char **argv);
 
 static const subcommand subcommands[] = {
@@ -480,6 +563,8 @@ static const subcommand subcommands[] = {
     {"drain", cmd_drain, "", "server: tell every session to go away, refuse new ones"},
     {"rebind", cmd_rebind, "", "client: move to a new UDP port, as a NAT rebinding would"},
     {"check", cmd_check, "--ready|--live", "no output; exit 0 if yes, 1 if not, 3 if not running"},
+    {"cert", cmd_cert, "[--json]", "server: current and next certificate, hashes for browsers"},
+    {"page", cmd_page, "[--host H] [--www D]", "server: file:// link to the ping page, URL and hashes filled"},
     {"version", cmd_version, "", "show the daemon's name and version"},
     {"help", cmd_help, "", "show this help"},
 };
@@ -505,7 +590,11 @@ static void usage(FILE *f) {
     char name[64];
 
     snprintf(name, sizeof(name), "%s %s", subcommands[i].name, subcommands[i].args);
-    fprintf(f, "  %-23s%s\n", name, subcommands[i].help);
+    if (strlen(name) >= 23) { /* a long one: the help on its own line */
+      fprintf(f, "  %s\n%25s%s\n", name, "", subcommands[i].help);
+    } else {
+      fprintf(f, "  %-23s%s\n", name, subcommands[i].help);
+    }
   }
   fprintf(f, "\n"
              "Exit status: 0 success, 1 failure (also \"ok\":false replies), 2 usage error,\n"

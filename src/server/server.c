@@ -2,6 +2,7 @@
  * demultiplexing by connection ID, connection lifetime, signals. Protocol
  * logic lives in quic/, wt/ and ping/. */
 #include "server/server.h"
+#include "server/server_advertise.h"
 #include "server/server_internal.h"
 
 #include <errno.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include <gnutls/crypto.h>
+#include <gnutls/x509.h>
 #include <ngtcp2/ngtcp2_crypto.h>
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
@@ -28,6 +30,7 @@
 #include "quic/quic_tls.h"
 #include "server/reset_secret.h"
 #include "server/server_access.h"
+#include "server/server_cert.h"
 #include "server/udp.h"
 #include "wt/wt_conn.h"
 
@@ -43,18 +46,19 @@ uint64_t server_now_ns(void) {
 
 /* ------------------------------------------------------------ TLS */
 
-static srv_tls *tls_load(const server_opts *o, char *err, size_t errlen) {
+srv_tls *server_tls_load(const server_opts *o, char *err, size_t errlen) {
   srv_tls *t = calloc(1, sizeof(*t));
   if (!t) {
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
-  /* the private key: a systemd credential "key" first; a file others can
-   * read is refused (docs/security.md) */
+  /* the private key: a systemd credential "key" first (not for
+   * self-made certificates, whose keys rotate); a file others can read is
+   * refused (docs/security.md) */
   char key[SERVER_PATH_MAX + 64];
   bool from_cred;
-  if (secret_file_resolve(getenv("CREDENTIALS_DIRECTORY"), "key", o->key_file, key, sizeof(key),
-                          &from_cred) != 0) {
+  if (secret_file_resolve(o->cert_self ? NULL : getenv("CREDENTIALS_DIRECTORY"), "key",
+                          o->key_file, key, sizeof(key), &from_cred) != 0) {
     snprintf(err, errlen, "key: path too long");
     free(t);
     return NULL;
@@ -77,14 +81,27 @@ static srv_tls *tls_load(const server_opts *o, char *err, size_t errlen) {
     return NULL;
   }
   t->refs = 1;
+  gnutls_datum_t der;
+  gnutls_x509_crt_t crt;
+  if (gnutls_certificate_get_crt_raw(t->t.cred, 0, 0, &der) == 0 &&
+      gnutls_x509_crt_init(&crt) == 0) {
+    t->has_info = gnutls_x509_crt_import(crt, &der, GNUTLS_X509_FMT_DER) == 0 &&
+                  cert_info_get(crt, &t->info) == 0;
+    gnutls_x509_crt_deinit(crt);
+  }
   return t;
 }
 
-static void tls_unref(srv_tls *t) {
+void server_tls_unref(srv_tls *t) {
   if (t && --t->refs == 0) {
     quic_tls_server_free(&t->t);
     free(t);
   }
+}
+
+void server_tls_install(server *s, srv_tls *t) {
+  server_tls_unref(s->tls);
+  s->tls = t; /* existing connections keep the credentials they started with */
 }
 
 /* ------------------------------------------------------------ connections */
@@ -96,7 +113,7 @@ static void conn_free(srv_conn *c) {
   wt_conn_free(c->wc);
   quic_conn_free(c->qc); /* retires its CIDs from the map */
   sd_event_source_disable_unref(c->timer);
-  tls_unref(c->tls);
+  server_tls_unref(c->tls);
   if (c->prev)
     c->prev->next = c->next;
   else
@@ -252,7 +269,7 @@ fail:
   wt_conn_free(c->wc);
   quic_conn_free(c->qc);
   sd_event_source_unref(c->timer);
-  tls_unref(c->tls);
+  server_tls_unref(c->tls);
   source_limit_release(&s->sources, &c->source);
   free(c);
   return NULL;
@@ -450,6 +467,7 @@ void server_drain(server *s) {
     return;
   s->draining = true;
   log_notice("draining: GOAWAY to %u connection(s), new sessions refused", s->nconns);
+  server_advertise_withdraw(s); /* new clients should not find a draining server */
   uint64_t now = server_now_ns();
   for (srv_conn *c = s->conns, *next; c; c = next) {
     next = c->next;
@@ -516,8 +534,13 @@ int server_reload(server *s, char *err, size_t errlen) {
     free(n);
     return -1;
   }
-  srv_tls *t = tls_load(n, err, errlen);
-  if (!t) {
+  /* file mode: the certificate is loaded now, and a bad one fails the
+   * reload; self-rotating: a worker thread makes what is due and loads it
+   * (server_certs_reloaded); new connections get the current one until
+   * the loop installs the result */
+  srv_tls *t = NULL;
+  if (server_certs_check(n, err, errlen) != 0 ||
+      (!n->cert_self && !(t = server_tls_load(n, err, errlen)))) {
     free(n);
     return -1;
   }
@@ -528,7 +551,7 @@ int server_reload(server *s, char *err, size_t errlen) {
     if (!acc)
       snprintf(err, errlen, "out of memory");
     free(acc);
-    tls_unref(t);
+    server_tls_unref(t);
     free(n);
     return -1;
   }
@@ -549,9 +572,12 @@ int server_reload(server *s, char *err, size_t errlen) {
   n->control_mode = s->opts.control_mode;
   s->opts = *n;
   free(n);
-  tls_unref(s->tls);
-  s->tls = t; /* existing connections keep the credentials they started with */
+  if (t)
+    server_tls_install(s, t);
   apply_settings(s);
+  server_certs_reloaded(s);
+  server_certs_arm(s);
+  server_advertise_apply(s);
   return 0;
 }
 
@@ -584,6 +610,7 @@ static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, voi
   }
   s->shutting_down = true;
   sd_notify(0, "STOPPING=1\nSTATUS=shutting down");
+  server_advertise_withdraw(s);
   log_notice("%s: closing %u connection(s)", strsignal((int)si->ssi_signo), s->nconns);
   uint64_t now = server_now_ns();
   /* GOAWAY, CLOSE_WEBTRANSPORT_SESSION to every session, then
@@ -627,7 +654,11 @@ static int on_status_timer(sd_event_source *es, uint64_t usec, void *ud) {
 
 static int setup(server *s) {
   char err[512];
-  s->tls = tls_load(&s->opts, err, sizeof(err));
+  if (server_certs_prepare(s, &s->opts, err, sizeof(err)) != 0) {
+    log_err("%s", err);
+    return -1;
+  }
+  s->tls = server_tls_load(&s->opts, err, sizeof(err));
   if (!s->tls) {
     log_err("%s", err);
     return -1;
@@ -770,6 +801,8 @@ static int setup(server *s) {
                nodir_ctl);
   else
     server_ctl_open(s);
+  server_certs_arm(s);
+  server_advertise_apply(s); /* with the port really bound */
   /* WATCHDOG=1 from the loop itself, at half of WatchdogSec, when systemd
    * asks for it (WATCHDOG_USEC): a hung loop stops the pings. */
   if (sd_event_set_watchdog(s->ev, 1) < 0)
@@ -783,6 +816,7 @@ static int setup(server *s) {
 }
 
 static void teardown(server *s) {
+  server_advertise_free(s);
   while (s->conns)
     conn_free(s->conns);
   for (unsigned i = 0; i < s->nlisteners; i++) {
@@ -794,7 +828,8 @@ static void teardown(server *s) {
   sd_event_source_disable_unref(s->status_timer);
   sd_event_unref(s->ev);
   quic_cidmap_free(s->cids);
-  tls_unref(s->tls);
+  server_tls_unref(s->tls);
+  server_certs_free(s);
   free(s->access);
   source_limit_free(&s->sources);
 }
@@ -826,10 +861,12 @@ int server_run(const server_opts *opts, int argc, char **argv) {
 }
 
 int server_check(const server_opts *opts, char *err, size_t errlen) {
-  srv_tls *t = tls_load(opts, err, errlen);
+  if (opts->cert_self)
+    return 0; /* the server makes its certificates when it starts */
+  srv_tls *t = server_tls_load(opts, err, errlen);
   if (!t)
     return -1;
-  tls_unref(t);
+  server_tls_unref(t);
   h3_access *acc = malloc(sizeof(*acc));
   char source[SERVER_PATH_MAX + 64];
   int rv = acc ? server_access_load(opts, getenv("CREDENTIALS_DIRECTORY"), acc, source,

@@ -5,6 +5,7 @@
 #include <sys/un.h>
 
 #include "common/addr.h"
+#include "cert/cert_schedule.h"
 #include "common/conf.h"
 #include "quic/quic_tls.h"
 
@@ -17,7 +18,9 @@ static const char *const server_keys[] = {
     "reset_secret",    "origins",      "tokens_file",
     "max_connections_per_source", "handshakes_per_second", "handshake_timeout", "max_streams",
     "stream_buffer", "connection_buffer", "datagrams_per_second", "client_ca", "client_auth",
-    "client_subjects", "client_pins", "retry", "retry_threshold", "control_clients", NULL,
+    "client_subjects", "client_pins", "retry", "retry_threshold", "control_clients",
+    "certificate_mode", "certificate_dir", "certificate_rotation",
+    "certificate_names", "discovery", NULL,
 };
 
 /* load_listen replaces |o|'s listen addresses with the "listen" setting. */
@@ -131,6 +134,68 @@ static int load_retry(const conf_file *cf, server_opts *o) {
   return conf_fail(cf, s, "expected \"never\", \"auto\" or \"always\"");
 }
 
+int server_cert_mode_parse(const char *s, int *out) {
+  if (strcmp(s, "file") == 0)
+    *out = SERVER_CERT_FILE;
+  else if (strcmp(s, "self-rotating") == 0)
+    *out = SERVER_CERT_SELF_ROTATING;
+  else
+    return -1;
+  return 0;
+}
+
+/* load_cert_mode reads certificate_mode: "file" or "self-rotating". */
+static int load_cert_mode(const conf_file *cf, server_opts *o) {
+  const config_setting_t *s = conf_get(cf, "certificate_mode");
+  char v[32];
+  if (!s)
+    return 0;
+  if (conf_string(cf, s, 0, v, sizeof(v)) != 0)
+    return -1;
+  if (server_cert_mode_parse(v, &o->cert_mode) != 0)
+    return conf_fail(cf, s, "\"%s\": expected \"file\" or \"self-rotating\"", v);
+  return 0;
+}
+
+/* load_cert_names reads certificate_names: DNS names or IP addresses for
+ * self-rotating certificates. */
+static int load_cert_names(const conf_file *cf, server_opts *o) {
+  const config_setting_t *s = conf_get(cf, "certificate_names");
+  const char *v[SERVER_MAX_CERT_NAMES];
+  size_t n = 0;
+  if (!s)
+    return 0;
+  if (conf_string_list(cf, s, SERVER_MAX_CERT_NAMES, v, &n) != 0)
+    return -1;
+  for (size_t i = 0; i < n; i++) {
+    size_t len = strlen(v[i]);
+    if (len == 0 || len > SERVER_CERT_NAME_MAX || strspn(v[i], "abcdefghijklmnopqrstuvwxyz"
+                                                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                               "0123456789.-:*") != len)
+      return conf_fail(cf, s, "\"%s\": not a DNS name or an IP address", v[i]);
+    memcpy(o->cert_names[i], v[i], len + 1);
+  }
+  o->ncert_names = (unsigned)n;
+  return 0;
+}
+
+/* load_discovery reads the group "discovery = { advertise; name; publish_pin; }". */
+static int load_discovery(const conf_file *cf, server_opts *o) {
+  static const char *const keys[] = {"advertise", "name", "publish_pin", NULL};
+  config_setting_t *g = conf_get(cf, "discovery");
+  if (!g)
+    return 0;
+  if (!config_setting_is_group(g))
+    return conf_fail(cf, g, "expected a group: discovery = { advertise = true; };");
+  if (conf_check_keys(cf, g, keys) != 0 ||
+      conf_bool(cf, config_setting_get_member(g, "advertise"), &o->advertise) ||
+      conf_string(cf, config_setting_get_member(g, "name"), CONF_EMPTY_OK, o->advertise_name,
+                  sizeof(o->advertise_name)) ||
+      conf_bool(cf, config_setting_get_member(g, "publish_pin"), &o->advertise_pin))
+    return -1;
+  return 0;
+}
+
 int server_config_load(const char *path, server_opts *o, char *err, size_t errlen) {
   server_opts t = *o;
   conf_file cf;
@@ -168,7 +233,14 @@ int server_config_load(const char *path, server_opts *o, char *err, size_t errle
            conf_uint(&cf, conf_get(&cf, "retry_threshold"), 0, 1000000, &t.retry_threshold) ||
            conf_uint(&cf, conf_get(&cf, "control_clients"), 1, 1024, &t.control_clients) ||
            conf_string(&cf, conf_get(&cf, "tokens_file"), CONF_ABSPATH | CONF_EMPTY_OK,
-                       t.tokens_file, sizeof(t.tokens_file))
+                       t.tokens_file, sizeof(t.tokens_file)) ||
+           load_cert_mode(&cf, &t) ||
+           conf_string(&cf, conf_get(&cf, "certificate_dir"), CONF_ABSPATH, t.cert_dir,
+                       sizeof(t.cert_dir) - 32) ||
+           conf_uint(&cf, conf_get(&cf, "certificate_rotation"), CERT_PERIOD_MIN_S,
+                     CERT_PERIOD_MAX_S, &t.cert_rotation_s) ||
+           load_cert_names(&cf, &t) ||
+           load_discovery(&cf, &t)
                ? -1
                : 0;
   conf_close(&cf);

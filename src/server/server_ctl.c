@@ -1,12 +1,18 @@
 /* wtping-server's control socket (docs/control.md): what the server adds
  * to the commands both daemons share (ctl/ctl_daemon.c). The daemon sends
  * data as JSON, wtpctl renders it. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "cert/cert_make.h"
+#include "cert/cert_schedule.h"
 #include "common/addr.h"
 #include "common/log.h"
 #include "ctl/ctl_daemon.h"
+#include "server/server_advertise.h"
+#include "server/server_cert.h"
 #include "server/server_internal.h"
 
 /* most sessions listed by "sessions", then "truncated":true */
@@ -24,6 +30,100 @@ static bool srv_ready(void *ud) {
   server *s = ud;
 
   return !s->shutting_down && s->nlisteners > 0;
+}
+
+/* ---- certificates ("cert", and the "certificate" member of "status") */
+
+static void iso_time(int64_t t, char *buf, size_t cap) {
+  time_t tt = (time_t)t;
+  struct tm tm;
+  if (!gmtime_r(&tt, &tm) || strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    snprintf(buf, cap, "%" PRId64, t);
+}
+
+static int add_time(json_object *o, const char *key, const char *key_unix, int64_t t) {
+  char iso[32];
+  iso_time(t, iso, sizeof(iso));
+  return cj_add_str(o, key, iso) | cj_add_int(o, key_unix, t);
+}
+
+static int add_cert(json_object *w, const char *key, const cert_info *ci, int64_t now) {
+  json_object *o = cj_add_object(w, key);
+  char hex[65], b64[45];
+  int r = o == NULL;
+  if (r)
+    return -1;
+  cert_hash_hex(ci->sha256, hex);
+  cert_hash_b64(ci->sha256, b64);
+  r |= cj_add_str(o, "sha256", hex);
+  r |= cj_add_str(o, "sha256_base64", b64);
+  r |= add_time(o, "not_before", "not_before_unix", ci->not_before);
+  r |= add_time(o, "not_after", "not_after_unix", ci->not_after);
+  r |= cj_add_str(o, "key", ci->ecdsa_p256 ? "ECDSA P-256" : "other (not ECDSA P-256)");
+  r |= cj_add_str(o, "expiry", cert_expiry_name(cert_expiry_state(ci->not_before, ci->not_after,
+                                                                  now, CERT_WARN_BEFORE_S)));
+  r |= cj_add_bool(o, "browser_ok", cert_browser_ok(ci));
+  return r;
+}
+
+static int cmd_cert(void *ud, const ctl_request *req, json_object *w, char *err, size_t errlen) {
+  server *s = ud;
+  int64_t now = (int64_t)time(NULL);
+  server_cert_view v;
+  uint8_t hashes[2][CERT_HASH_LEN];
+  size_t nh = 0;
+  char js[512];
+  int r = 0;
+
+  (void)req;
+  server_certs_view(s, now, &v);
+  if (!v.has[0]) {
+    snprintf(err, errlen, "no certificate information");
+    return -1;
+  }
+  r |= cj_add_str(w, "mode", v.self_rotating ? "self-rotating" : "file");
+  if (v.self_rotating) {
+    r |= cj_add_int(w, "rotation_seconds", v.rotation_s);
+    r |= add_time(w, "next_switch", "next_switch_unix", v.next_switch);
+    r |= cj_add_str(w, "ca_file", v.ca_file);
+  } else {
+    r |= cj_add_str(w, "file", s->opts.cert_file);
+  }
+  r |= add_cert(w, "current", &v.info[0], now);
+  if (v.has[1])
+    r |= add_cert(w, "next", &v.info[1], now);
+  else
+    r |= cj_add_null(w, "next");
+  for (int i = 0; i < 2; i++)
+    if (v.has[i] && cert_browser_ok(&v.info[i]) && now < v.info[i].not_after)
+      memcpy(hashes[nh++], v.info[i].sha256, CERT_HASH_LEN);
+  if (nh && cert_hashes_js(js, sizeof(js), (const uint8_t(*)[CERT_HASH_LEN])hashes, nh) == 0)
+    r |= cj_add_str(w, "server_certificate_hashes", js);
+  else
+    r |= cj_add_null(w, "server_certificate_hashes");
+  return r ? ctl_nomem(err, errlen) : 0;
+}
+
+/* status_cert adds the "certificate" member of "status": the mode and the
+ * current certificate's end, with its expiry state. */
+static int status_cert(server *s, json_object *w) {
+  int64_t now = (int64_t)time(NULL);
+  server_cert_view v;
+  json_object *o;
+  int r = 0;
+
+  server_certs_view(s, now, &v);
+  if (!v.has[0])
+    return 0;
+  o = cj_add_object(w, "certificate");
+  if (!o)
+    return -1;
+  r |= cj_add_str(o, "mode", v.self_rotating ? "self-rotating" : "file");
+  r |= add_time(o, "not_after", "not_after_unix", v.info[0].not_after);
+  r |= cj_add_str(o, "expiry", cert_expiry_name(v.expiry));
+  if (v.self_rotating)
+    r |= add_time(o, "next_switch", "next_switch_unix", v.next_switch);
+  return r;
 }
 
 static int srv_status(void *ud, json_object *w) {
@@ -52,6 +152,11 @@ static int srv_status(void *ud, json_object *w) {
   r |= cj_add_uint(o, "datagrams_dropped", st->datagrams_dropped);
   r |= cj_add_uint(o, "streams_reset", st->streams_reset);
   r |= cj_add_uint(o, "packets_dropped", s->packets_dropped);
+  r |= status_cert(s, w);
+  o = cj_add_object(w, "advertise"); /* DNS-SD (docs/discovery.md) */
+  r |= o == NULL;
+  r |= cj_add_str(o, "state", server_advertise_state(s));
+  r |= cj_add_str(o, "name", s->adv ? server_advertise_name(s) : NULL);
   return r;
 }
 
@@ -150,6 +255,7 @@ static int cmd_sessions(void *ud, const ctl_request *req, json_object *w, char *
 static const ctl_command server_commands[] = {
     {"stats", false, cmd_stats},
     {"sessions", false, cmd_sessions},
+    {"cert", false, cmd_cert},
 };
 
 static const ctl_daemon_ops server_ops = {

@@ -9,6 +9,7 @@
 
 #include <systemd/sd-event.h>
 
+#include "cert/cert_make.h"
 #include "h3/h3_access.h"
 #include "ping/ping_service.h"
 #include "quic/quic_cidmap.h"
@@ -22,12 +23,15 @@
 #define TX_BUF_SIZE 1500
 
 typedef struct ctl_daemon ctl_daemon;
+typedef struct disc_advertise disc_advertise;
 
 /* TLS credentials shared by the connections accepted while they were
  * current: a reload installs new ones without touching old sessions. */
 typedef struct srv_tls {
   quic_tls_server t;
   unsigned refs;
+  cert_info info; /* of the leaf certificate served */
+  bool has_info;
 } srv_tls;
 
 typedef struct server server;
@@ -93,11 +97,25 @@ struct server {
   uint64_t started_ns;
   bool draining;
   ctl_daemon *ctl;
+  struct srv_certs *certs; /* server_cert.c */
   sd_event_source *status_timer;
   char status_line[256]; /* the last STATUS= sent */
+  disc_advertise *adv;   /* DNS-SD advertisement (server_advertise.c), or NULL */
+  bool adv_loopback_noted; /* "loopback only: not advertising" was logged */
 };
 
 uint64_t server_now_ns(void);
+
+/* server_tls_load loads the credentials |o| names. Returns NULL with |err|. */
+srv_tls *server_tls_load(const server_opts *o, char *err, size_t errlen);
+
+/* server_tls_unref drops a reference to |t| (NULL allowed). Loop thread
+ * only, except for credentials no connection has seen yet. */
+void server_tls_unref(srv_tls *t);
+
+/* server_tls_install makes |t| the credentials of new connections; the
+ * connections in progress keep theirs (the reload path). */
+void server_tls_install(server *s, srv_tls *t);
 
 /* server_reload re-reads the configuration and the certificate. Returns 0,
  * or -1 with the reason in |err| (the old settings stay in force). */

@@ -11,6 +11,7 @@
 #include "common/addr.h"
 #include "common/log.h"
 #include "config.h"
+#include "cert/cert_schedule.h"
 #include "server/server_config.h"
 
 static void usage(FILE *f) {
@@ -23,6 +24,12 @@ static void usage(FILE *f) {
           "  -l, --listen ADDR:PORT   listen here (repeatable; default [::]:%d, dual-stack)\n"
           "      --cert FILE          TLS certificate chain (PEM)\n"
           "      --key FILE           TLS private key (PEM)\n"
+          "      --cert-mode MODE     file (--cert/--key) or self-rotating (own short-lived\n"
+          "                           certificates for browsers; --cert wins)\n"
+          "      --cert-dir DIR       where self-rotating certificates are kept\n"
+          "                           (default %s)\n"
+          "      --cert-rotation SEC  self-rotating: a new certificate every SEC seconds\n"
+          "                           (default and maximum 518400 = 6 days; less is for tests)\n"
           "  -p, --path PATH          WebTransport path (default %s)\n"
           "      --idle-timeout SEC   QUIC idle timeout (default 30)\n"
           "      --max-connections N  concurrent QUIC connections (default 4096)\n"
@@ -30,11 +37,13 @@ static void usage(FILE *f) {
           "      --control PATH       control socket (default %s; \"\" disables it)\n"
           "      --reset-secret FILE  stateless reset secret, kept across restarts\n"
           "                           (default %s; \"\" for a new one each run)\n"
+          "      --advertise          publish the server by DNS-SD (mDNS, through Avahi)\n"
           "  -v, --verbose            log more (repeat for debug)\n"
           "      --quic-debug         ngtcp2's packet-level debug log on stderr\n"
           "  -V, --version            print the version and exit\n"
           "  -h, --help               print this help and exit\n",
-          SERVER_DEFAULT_CONFIG, SERVER_DEFAULT_PORT, SERVER_DEFAULT_PATH, SERVER_DEFAULT_CONTROL,
+          SERVER_DEFAULT_CONFIG, SERVER_DEFAULT_PORT, SERVER_DEFAULT_CERT_DIR, SERVER_DEFAULT_PATH,
+          SERVER_DEFAULT_CONTROL,
           SERVER_DEFAULT_RESET_SECRET);
 }
 
@@ -61,7 +70,11 @@ void server_opts_defaults(server_opts *o) {
   o->control_clients = 32;
   o->retry_threshold = 64;
   o->log_level = LOG_INFO;
+  o->cert_mode = SERVER_CERT_FILE;
+  snprintf(o->cert_dir, sizeof(o->cert_dir), "%s", SERVER_DEFAULT_CERT_DIR);
+  o->cert_rotation_s = CERT_PERIOD_DEFAULT_S;
 }
+
 
 static int parse_uint(const char *opt, const char *s, unsigned min, unsigned max, unsigned *out) {
   char *end;
@@ -84,13 +97,18 @@ static int copy_arg(const char *opt, char *dst, size_t cap, const char *src) {
   return 0;
 }
 
-enum { O_CERT = 256, O_KEY, O_IDLE, O_MAXCONN, O_MAXSESS, O_QDEBUG, O_CONTROL, O_SECRET };
+enum { O_CERT = 256, O_KEY, O_IDLE, O_MAXCONN, O_MAXSESS, O_QDEBUG, O_CONTROL, O_SECRET,
+       O_CERT_MODE, O_CERT_DIR, O_CERT_ROTATION, O_ADVERTISE };
 static const struct option longopts[] = {
     {"config", required_argument, NULL, 'c'},
+    {"advertise", no_argument, NULL, O_ADVERTISE},
     {"test-config", no_argument, NULL, 't'},
     {"listen", required_argument, NULL, 'l'},
     {"cert", required_argument, NULL, O_CERT},
     {"key", required_argument, NULL, O_KEY},
+    {"cert-mode", required_argument, NULL, O_CERT_MODE},
+    {"cert-dir", required_argument, NULL, O_CERT_DIR},
+    {"cert-rotation", required_argument, NULL, O_CERT_ROTATION},
     {"path", required_argument, NULL, 'p'},
     {"idle-timeout", required_argument, NULL, O_IDLE},
     {"max-connections", required_argument, NULL, O_MAXCONN},
@@ -141,6 +159,25 @@ static int apply_cli(server_opts *o, int argc, char **argv) {
       if (copy_arg("--key", o->key_file, sizeof(o->key_file), optarg) != 0)
         return OPTS_EXIT_USAGE;
       break;
+    case O_CERT_MODE:
+      if (server_cert_mode_parse(optarg, &o->cert_mode) != 0) {
+        fprintf(stderr, "wtping-server: --cert-mode: '%s' is not file or self-rotating\n", optarg);
+        return OPTS_EXIT_USAGE;
+      }
+      break;
+    case O_CERT_DIR:
+      if (optarg[0] != '/') {
+        fprintf(stderr, "wtping-server: --cert-dir must be an absolute path\n");
+        return OPTS_EXIT_USAGE;
+      }
+      if (copy_arg("--cert-dir", o->cert_dir, sizeof(o->cert_dir) - 32, optarg) != 0)
+        return OPTS_EXIT_USAGE;
+      break;
+    case O_CERT_ROTATION:
+      if (parse_uint("--cert-rotation", optarg, CERT_PERIOD_MIN_S, CERT_PERIOD_MAX_S,
+                     &o->cert_rotation_s) != 0)
+        return OPTS_EXIT_USAGE;
+      break;
     case 'p':
       if (optarg[0] != '/') {
         fprintf(stderr, "wtping-server: --path must start with '/'\n");
@@ -183,6 +220,9 @@ static int apply_cli(server_opts *o, int argc, char **argv) {
       break;
     case O_QDEBUG:
       o->quic_debug = true;
+      break;
+    case O_ADVERTISE:
+      o->advertise = true;
       break;
     default:
       usage(stderr);
@@ -234,9 +274,18 @@ int server_settings(server_opts *o, int argc, char **argv, bool *test_only, char
   int r = apply_cli(o, argc, argv);
   if (r != OPTS_RUN)
     return r;
+  /* a configured certificate file always wins over self-rotating */
+  o->cert_self = o->cert_mode == SERVER_CERT_SELF_ROTATING && !o->cert_file[0] && !o->key_file[0];
+  if (o->cert_self) {
+    snprintf(o->cert_file, sizeof(o->cert_file), "%.*s/current.pem", SERVER_PATH_MAX - 32,
+             o->cert_dir);
+    memcpy(o->key_file, o->cert_file, sizeof(o->key_file));
+    return OPTS_RUN;
+  }
   if (!o->cert_file[0] || !o->key_file[0]) {
     snprintf(err, errlen,
-             "no certificate: give --cert and --key, or certificate and key in %s",
+             "no certificate: give --cert and --key, or certificate and key in %s "
+             "(or certificate_mode = \"self-rotating\")",
              config ? config : SERVER_DEFAULT_CONFIG);
     return OPTS_EXIT_CONFIG;
   }

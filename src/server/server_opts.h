@@ -20,6 +20,13 @@ typedef struct server_listen {
 #define SERVER_DEFAULT_CONTROL RUNSTATEDIR "/wtping/server.sock"
 #define SERVER_DEFAULT_RESET_SECRET LOCALSTATEDIR "/lib/wtping/reset-secret"
 #define SERVER_PATH_MAX 1024
+#define SERVER_DEFAULT_CERT_DIR LOCALSTATEDIR "/lib/wtping/certs"
+#define SERVER_MAX_CERT_NAMES 16 /* = CERT_MAX_NAMES */
+#define SERVER_CERT_NAME_MAX 254
+
+/* certificate_mode */
+enum { SERVER_CERT_FILE = 0, SERVER_CERT_SELF_ROTATING = 1 };
+
 #define SERVER_MAX_CLIENT_IDS 64
 
 /* Address validation with Retry (RFC 9000 section 8.1.2). */
@@ -65,6 +72,20 @@ typedef struct server_opts {
   char tokens_file[SERVER_PATH_MAX];
   int log_level;
   bool quic_debug;
+  /* certificates: the configured mode, and where a self-rotating server
+   * keeps them; cert_self tells the mode in force (a configured
+   * certificate file always wins; then cert_file and key_file name the
+   * store's current.pem) */
+  int cert_mode;
+  bool cert_self;
+  char cert_dir[SERVER_PATH_MAX];
+  unsigned cert_rotation_s;
+  char cert_names[SERVER_MAX_CERT_NAMES][SERVER_CERT_NAME_MAX + 1]; /* "" = default names */
+  unsigned ncert_names;
+  /* DNS-SD advertisement through Avahi (discovery = { ... } in the file) */
+  bool advertise;           /* publish _wtping._udp (default false) */
+  char advertise_name[64];  /* instance name; "" = "wtping on HOSTNAME" */
+  bool advertise_pin;       /* publish the certificate's SHA-256 as TXT pin= */
 } server_opts;
 
 enum { OPTS_RUN = 0, OPTS_EXIT_OK = 1, OPTS_EXIT_USAGE = 2, OPTS_EXIT_CONFIG = 3 };

@@ -70,6 +70,7 @@ for d in server client; do
   shape "${d}_version" "$WTPCTL" -s "$sock" --json version
   shape "${d}_status" "$WTPCTL" -s "$sock" --json status
   shape "${d}_stats" "$WTPCTL" -s "$sock" --json stats
+  [ "$d" = server ] && shape "${d}_cert" "$WTPCTL" -s "$sock" --json cert
   shape "${d}_check_ready" ctl_raw "$sock" "check ready"
   shape "${d}_check_live" ctl_raw "$sock" "check live"
   shape "${d}_check_usage" ctl_raw "$sock" "check"

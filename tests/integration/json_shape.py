@@ -20,7 +20,9 @@ stdout so that the comparison fails:
 - every other varying number is an integer literal -> "<int>"; the
   histogram's bounds_ms are kept as written.
 Strings: the temporary directory becomes <TMP>, ":PORT" at the end of an
-address or before a path becomes ":<PORT>", the package version <VERSION>.
+address or before a path becomes ":<PORT>", the package version <VERSION>,
+a UTC time "2026-11-28T14:40:06Z" <time>, a SHA-256 in hex <sha256> and in
+base64 (also inside a longer string) <sha256-base64>.
 """
 import argparse
 import json
@@ -62,6 +64,9 @@ def norm_str(s, args):
     s = re.sub(r"(?<=[0-9a-z\]]):[0-9]{1,5}(?=$|/)", ":<PORT>", s)
     if args.version and s == args.version:
         s = "<VERSION>"
+    s = re.sub(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$", "<time>", s)
+    s = re.sub(r"^[0-9a-f]{64}$", "<sha256>", s)
+    s = re.sub(r"[A-Za-z0-9+/]{43}=", "<sha256-base64>", s)
     return s
 
 

@@ -1,6 +1,8 @@
 #!/bin/bash
 # Layers point one way (docs/design.md):
 #   common <- quic <- h3 <- wt <- ping <- programs (server, client, ctl)
+#   cert (certificates for browsers, GnuTLS only) sits beside them: the server uses it
+#   common <- disc (DNS-SD discovery) <- server, client
 # Each folder of src/ may include its own headers and those of the layers
 # below it, with two narrowings: ping sees WebTransport only (never quic or
 # h3), and among the programs ctl includes neither server nor client, and
@@ -20,9 +22,11 @@ allowed() {
   h3) echo "common quic h3" ;;
   wt) echo "common quic h3 wt" ;;
   ping) echo "common wt ping" ;;
+  cert) echo "common cert" ;; # certificates for browsers: GnuTLS only, beside the stack
   ctl) echo "common quic h3 wt ping ctl" ;;
-  server) echo "common quic h3 wt ping ctl server" ;;
-  client) echo "common quic h3 wt ping ctl client" ;;
+  disc) echo "common disc" ;;
+  server) echo "common quic h3 wt ping ctl cert disc server" ;;
+  client) echo "common quic h3 wt ping ctl disc client" ;;
   *) return 1 ;;
   esac
 }

@@ -8,11 +8,15 @@
 # 2. lintian on the .changes: no E:, no W: that is not overridden;
 # 3. mandoc -Tlint -W warning on the man pages in the .debs: silent;
 # 4. a Debian bookworm root (the cache of nspawn.sh, see lib.sh): apt installs
-#    man-db and the three .debs; the server postinst's certificate is checked;
+#    man-db and the three .debs; no certificate is made (self-rotating mode);
 #    server.conf/client.conf are pointed at a free loopback port;
 # 5. boot it with systemd-nspawn: the units are enabled and start, wtpctl
 #    shows the client connected with an RTT, man finds the pages, user
 #    wtping, /run/wtping, the server's STATUS=, /var/lib/wtping/reset-secret;
+#    the server's own certificate: `wtpctl cert` publishes the SHA-256 of the
+#    served certificate, an ECDSA P-256 key valid <= 14 days (what browsers
+#    accept with serverCertificateHashes), key files 0600, and `wtpctl page`
+#    links to the installed page;
 # 6. apt-get purge of the three packages: units, /etc/wtping, state and
 #    processes gone.
 #
@@ -193,15 +197,13 @@ awk '/^The following NEW/ { on = 1; print; next } on && /^  / { print; next } { 
      /^(W|E): |^Setting up wtping|^wtping|^Creat/' "$TMP/apt-install.log" | indent
 
 rstat() { chroot "$ROOT" stat -c "$1" "$2" 2>/dev/null; }
-check "postinst made /etc/wtping/cert.pem: $(rstat '%a %U:%G' /etc/wtping/cert.pem)" \
-  [ "$(rstat '%a %U:%G' /etc/wtping/cert.pem)" = "644 root:wtping" ]
-check "postinst made /etc/wtping/key.pem: $(rstat '%a %U:%G' /etc/wtping/key.pem)" \
-  [ "$(rstat '%a %U:%G' /etc/wtping/key.pem)" = "640 root:wtping" ]
-san=$(openssl x509 -in "$ROOT/etc/wtping/cert.pem" -noout -ext subjectAltName 2>/dev/null | tail -n +2 | tr -d ' ')
-check "certificate for localhost ($san, $(openssl x509 -in "$ROOT/etc/wtping/cert.pem" -noout -enddate 2>/dev/null))" \
-  grep -q 'DNS:localhost' <<<"$san"
-check "postinst remembered its certificate (/var/lib/wtping-server/self-signed.sha256)" \
-  test -s "$ROOT/var/lib/wtping-server/self-signed.sha256"
+check "postinst made no certificate in /etc/wtping" [ ! -e "$ROOT/etc/wtping/cert.pem" ]
+check "server.conf selects self-rotating certificates and names none" \
+  bash -c "grep -q '^certificate_mode = \"self-rotating\";' '$ROOT/etc/wtping/server.conf' &&
+           ! grep -qE '^(certificate|key) =' '$ROOT/etc/wtping/server.conf'"
+check "the ping page is installed: $(cd "$ROOT/usr/share/wtping/www" 2>/dev/null && ls | paste -sd' ')" \
+  test -s "$ROOT/usr/share/wtping/www/index.html" -a -s "$ROOT/usr/share/wtping/www/ping.js" \
+  -a -s "$ROOT/usr/share/wtping/www/style.css"
 
 PORT=$(free_udp_port)
 note "UDP port $PORT (127.0.0.1 and ::1; the container shares the host network)"
@@ -261,6 +263,32 @@ st=$(status_line)
 check "systemctl status wtping-server shows the STATUS= line:${st:- none}" grep -q 'Status: "1 session' <<<"$st"
 s=$(inc stat -c '%a %U:%G %s bytes' /var/lib/wtping/reset-secret 2>&1)
 check "/var/lib/wtping/reset-secret: $s" grep -q '^600 wtping:wtping [1-9]' <<<"$s"
+
+# the server's own certificate, as a browser would check it
+certs=/var/lib/wtping/certs
+s=$(inc stat -c '%a %U:%G' $certs $certs/ca.pem $certs/current.pem $certs/next.pem $certs/ca.crt 2>&1 | paste -sd,)
+check "$certs, ca.pem, current.pem, next.pem, ca.crt: $s" \
+  [ "$s" = "700 wtping:wtping,600 wtping:wtping,600 wtping:wtping,600 wtping:wtping,644 wtping:wtping" ]
+inc wtpctl cert --json >"$TMP/cert.json" 2>&1
+inc wtpctl cert 2>&1 | indent
+cert_field() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))
+for k in sys.argv[2:]: v = (v or {}).get(k)
+print("" if v is None else v)' "$TMP/cert.json" "$@" 2>/dev/null; }
+served="$ROOT$certs/current.pem"
+served_hash=$(openssl x509 -in "$served" -outform der 2>/dev/null | sha256sum | cut -d' ' -f1)
+check "wtpctl cert: mode $(cert_field mode), hash $(cert_field current sha256) = the served certificate's" \
+  bash -c "[ -n '$served_hash' ] && [ '$(cert_field current sha256)' = '$served_hash' ]"
+check "wtpctl cert publishes the next hash too" [ -n "$(cert_field next sha256)" ]
+key=$(openssl x509 -in "$served" -noout -text 2>/dev/null | grep -E 'Public Key Algorithm|ASN1 OID' | tr -s ' ' | paste -sd' ')
+check "served key:$key" grep -q 'id-ecPublicKey.*prime256v1' <<<"$key"
+nb=$(date -d "$(openssl x509 -in "$served" -noout -startdate | cut -d= -f2)" +%s)
+na=$(date -d "$(openssl x509 -in "$served" -noout -enddate | cut -d= -f2)" +%s)
+check "validity $(((na - nb) / 3600)) h <= 14 days and current" \
+  bash -c "[ $((na - nb)) -le 1209600 ] && [ $nb -le $(date +%s) ] && [ $(date +%s) -lt $na ]"
+link=$(inc wtpctl page 2>&1)
+check "wtpctl page: $link" grep -q "^file:///usr/share/wtping/www/index.html#url=.*&hash=$served_hash" <<<"$link"
+st=$(inc wtpctl -s /run/wtping/server.sock status 2>&1 | grep -i certificate)
+check "wtpctl status shows the certificate: $st" grep -qi 'self-rotating' <<<"$st"
 
 # ---------------------------------------------------------------- 6. purge
 t=$(now)

@@ -124,6 +124,9 @@ static void defaults(client_opts *o) {
   o->keepalive_ns = 5 * S;
   o->reconnect_min_ns = S / 4;
   o->reconnect_max_ns = 30 * S;
+  o->discovery_mdns = true;
+  o->discovery_dns = true;
+  o->max_targets = 1;
 }
 
 /* load_ok writes |text| to DIR/client.conf and loads it over the defaults. */
@@ -262,14 +265,16 @@ static char *example_text(bool uncomment) {
   snprintf(path, sizeof(path), "%setc/client.conf", top);
   char *a = read_text(path);
   snprintf(q, sizeof(q), "\"%s\"", ca);
-  char *b = replace(a, "\"/etc/wtping/cert.pem\"", q);
+  char *b = replace(a, "\"/var/lib/wtping/certs/ca.crt\"", q);
   free(a);
   if (!uncomment)
     return b;
   a = replace(b, "\n#pins =", "\n# pins =");
   free(b);
-  uncomment_settings(a);
-  return a;
+  b = replace(a, "\n#targets =", "\n# targets ="); /* an example, not the default */
+  free(a);
+  uncomment_settings(b);
+  return b;
 }
 
 static void test_example(void **state) {
@@ -292,6 +297,13 @@ static void test_example(void **state) {
     strcpy(d.cafile, ca);
     assert_memory_equal(&o, &d, sizeof(o));
   }
+  /* the targets shown in the example are valid */
+  char *t = example_text(false), *u = replace(t, "\n#targets =", "\ntargets =");
+  load_ok(u, &o);
+  assert_int_equal(o.ntargets, 2);
+  assert_string_equal(o.targets[1].host, "b.example.net");
+  free(t);
+  free(u);
   /* the pin shown in the example is valid */
   char *text = example_text(false);
   char *p = replace(text, "\n#pins =", "\npins =");
@@ -407,6 +419,37 @@ static void test_combinations(void **state) {
   load_ok("idle_timeout = 1; keepalive = 0;", &o);
 }
 
+static void test_discovery(void **state) {
+  (void)state;
+  client_opts o;
+  load_ok("discovery_mdns = false;\ndiscovery_dns = false;\ndiscovery_domain = \"lab.example\";\n"
+          "discovery_trust_pins = true;\n",
+          &o);
+  assert_false(o.discovery_mdns);
+  assert_false(o.discovery_dns);
+  assert_string_equal(o.discovery_domain, "lab.example");
+  assert_true(o.discovery_trust_pins);
+  load_ok("discovery_domain = \"\";", &o);
+  assert_string_equal(o.discovery_domain, "");
+  load_err("\ndiscovery_domain = \"a b\";", "2: discovery_domain: \"a b\" is not a domain name");
+  load_err("discovery_domain = 1;", "1: discovery_domain: expected a string");
+  load_err("discovery_mdns = \"yes\";", "1: discovery_mdns: expected true or false");
+}
+
+static void test_targets(void **state) {
+  (void)state;
+  client_opts o;
+  load_ok("targets = \"https://a.test/p\";\ndiscover = true;\nmax_targets = 64;\n", &o);
+  assert_int_equal(o.ntargets, 1);
+  assert_string_equal(o.targets[0].path, "/p");
+  assert_true(o.discover);
+  assert_int_equal(o.max_targets, 64);
+  load_err("\ntargets = [ \"https://a.test\", \"http://b.test\" ];",
+           "2: targets: \"http://b.test\": scheme must be https");
+  load_err("max_targets = 0;", "1: max_targets: out of range (1..64)");
+  load_err("discover = 1;", "1: discover: expected true or false");
+}
+
 static void test_files(void **state) {
   (void)state;
   char err[512], want[512], path[300];
@@ -430,6 +473,7 @@ int main(void) {
       cmocka_unit_test(test_syntax_unknown), cmocka_unit_test(test_types),
       cmocka_unit_test(test_range),         cmocka_unit_test(test_values),
       cmocka_unit_test(test_combinations),  cmocka_unit_test(test_files),
+      cmocka_unit_test(test_discovery),     cmocka_unit_test(test_targets),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

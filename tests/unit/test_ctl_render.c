@@ -128,6 +128,39 @@ static void test_status_server(void **state) {
          "wtping-server (pid 123) is running\n");
 }
 
+/* the server's certificate line: self-rotating, and file mode near its end */
+static void test_status_certificate(void **state) {
+  (void)state;
+  char err[256];
+  char *got = render(ctl_render_status, NULL,
+                     "{\"daemon\":\"wtping-server\",\"path\":\"/p\",\"certificate\":{"
+                     "\"mode\":\"self-rotating\",\"not_after\":\"2026-12-11T14:59:10Z\","
+                     "\"expiry\":\"ok\",\"next_switch\":\"2026-12-04T15:59:10Z\"}}",
+                     0, err, sizeof(err));
+  assert_non_null(strstr(got, "Path               : /p\n"
+                              "Certificate        : self-rotating, expires 2026-12-11T14:59:10Z, "
+                              "next switch 2026-12-04T15:59:10Z\n"
+                              "Connections        : -\n"));
+  free(got);
+  got = render(ctl_render_status, NULL,
+               "{\"daemon\":\"wtping-server\",\"certificate\":{\"mode\":\"file\","
+               "\"not_after\":\"2027-01-01T00:00:00Z\",\"expiry\":\"expires-soon\"}}",
+               0, err, sizeof(err));
+  assert_non_null(strstr(got, "Certificate        : file, expires 2027-01-01T00:00:00Z "
+                              "(WARNING: expires soon, replace it and reload)\n"));
+  free(got);
+  got = render(ctl_render_status, NULL,
+               "{\"daemon\":\"wtping-server\",\"certificate\":{\"mode\":\"file\","
+               "\"not_after\":\"2020-01-01T00:00:00Z\",\"expiry\":\"expired\"}}",
+               0, err, sizeof(err));
+  assert_non_null(strstr(got, "(WARNING: expired, clients refuse it)\n"));
+  free(got);
+  /* no certificate member (an older server): no line */
+  got = render(ctl_render_status, NULL, "{\"daemon\":\"wtping-server\"}", 0, err, sizeof(err));
+  assert_null(strstr(got, "Certificate"));
+  free(got);
+}
+
 static void test_status_client(void **state) {
   (void)state;
   expect(ctl_render_status, client_status,
@@ -449,6 +482,55 @@ static void test_metrics_edge(void **state) {
                "{\"ok\":true,\"counters\":{},\"rtt_histogram\":[1]}", "malformed rtt_histogram");
 }
 
+/* Issue 11: the client's per-target rows and the server's advertisement. */
+static void test_status_targets(void **state) {
+  (void)state;
+  expect(ctl_render_status,
+         "{\"ok\":true,\"daemon\":\"wtping-client\",\"version\":\"0.1.0\",\"pid\":8,"
+         "\"state\":\"degraded\",\"uptime\":1,\"config\":null,\"url\":null,\"server\":null,"
+         "\"mode\":\"stream\",\"rtt_ms\":null,\"transmitted\":10,\"received\":9,"
+         "\"loss_percent\":10,\"reconnects\":1,\"last_error\":null,\"targets\":["
+         "{\"url\":\"https://a:1/wtping\",\"source\":\"dns-srv\",\"state\":\"connected\","
+         "\"transmitted\":5,\"received\":5,\"last_error\":null},"
+         "{\"url\":\"https://b:2/wtping\",\"source\":\"mdns\",\"state\":\"backoff\","
+         "\"transmitted\":5,\"received\":4,\"last_error\":\"refused\\u001b[2J\"}]}",
+         "Daemon             : wtping-client\n"
+         "Version            : 0.1.0\n"
+         "PID                : 8\n"
+         "State              : degraded\n"
+         "Uptime             : 1s\n"
+         "Config             : none\n"
+         "Server URL         : -\n"
+         "Server address     : none\n"
+         "Mode               : stream\n"
+         "RTT last/avg/p99   : no reply yet\n"
+         "Sent/received/loss : 10 / 9 / 10.0%\n"
+         "Reconnects         : 1\n"
+         "Downtime           : -\n"
+         "Last error         : none\n"
+         "Targets            : 2\n"
+         "  connected 5/5 dns-srv https://a:1/wtping\n"
+         "  backoff 4/5 mdns https://b:2/wtping (refused?[2J)\n"
+         "wtping-client (pid 8) is running\n");
+}
+
+static void test_metrics_targets(void **state) {
+  (void)state;
+  char err[256];
+  char *got = render(NULL, "wtping-client",
+                     "{\"ok\":true,\"counters\":{\"received\":3},\"targets\":["
+                     "{\"url\":\"https://a/\\\"x\\\\\",\"source\":\"mdns\",\"transmitted\":4,"
+                     "\"received\":3,\"connected_now\":1}]}",
+                     0, err, sizeof(err));
+  assert_non_null(strstr(got, "# TYPE wtping_client_target_received_total counter\n"
+                              "wtping_client_target_received_total{url=\"https://a/\\\"x\\\\\","
+                              "source=\"mdns\"} 3\n"));
+  assert_non_null(strstr(got, "# TYPE wtping_client_target_connected_now gauge\n"
+                              "wtping_client_target_connected_now{url="));
+  assert_null(strstr(got, "wtping_client_target_lost_total{")); /* absent: no series */
+  free(got);
+}
+
 static void test_is_gauge(void **state) {
   static const struct {
     const char *name;
@@ -474,6 +556,7 @@ static void test_is_gauge(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_status_server),
+      cmocka_unit_test(test_status_certificate),
       cmocka_unit_test(test_status_client),
       cmocka_unit_test(test_status_client_backoff),
       cmocka_unit_test(test_status_sparse),
@@ -486,6 +569,8 @@ int main(void) {
       cmocka_unit_test(test_metrics_client),
       cmocka_unit_test(test_metrics_edge),
       cmocka_unit_test(test_is_gauge),
+      cmocka_unit_test(test_status_targets),
+      cmocka_unit_test(test_metrics_targets),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

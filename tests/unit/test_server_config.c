@@ -134,6 +134,9 @@ static void defaults(server_opts *o) {
   o->retry = SERVER_RETRY_AUTO;
   o->retry_threshold = 64;
   o->control_clients = 32;
+  o->cert_mode = SERVER_CERT_FILE;
+  strcpy(o->cert_dir, "/var/lib/wtping/certs");
+  o->cert_rotation_s = 518400;
 }
 
 /* load_ok writes |text| to DIR/server.conf and loads it over the defaults. */
@@ -276,12 +279,20 @@ static void test_example(void **state) {
     load_ok(text, &o);
     free(text);
     defaults(&d);
-    strcpy(d.cert_file, cert);
-    strcpy(d.key_file, keyf);
+    /* the shipped file selects self-rotating certificates; the commented
+     * certificate and key, once active, would win over it */
+    d.cert_mode = SERVER_CERT_SELF_ROTATING;
     /* the packaged file lets browsers in from the server's own origin only */
     strcpy(d.origins[0], "self");
     d.norigins = 1;
-    if (uncomment) { /* settings without a default show an example */
+    if (uncomment) {
+      strcpy(d.cert_file, cert);
+      strcpy(d.key_file, keyf);
+      /* the one setting shown with an example instead of its default */
+      strcpy(d.cert_names[0], "wtping.example.org");
+      strcpy(d.cert_names[1], "192.0.2.1");
+      d.ncert_names = 2;
+      /* settings without a default show an example */
       strcpy(d.client_ca, cert);
       strcpy(d.client_subjects[0], "CN=probe1");
       d.nclient_subjects = 1;
@@ -410,6 +421,25 @@ static void test_reload_bounded(void **state) {
   struct mallinfo2 after = mallinfo2();
   /* 2000 leaked copies would be 4 MB */
   assert_true(after.uordblks < before.uordblks + 256 * 1024);
+}
+
+static void test_discovery(void **state) {
+  (void)state;
+  server_opts o;
+  load_ok("discovery = { advertise = true; name = \"lab server\"; publish_pin = true; };", &o);
+  assert_true(o.advertise);
+  assert_string_equal(o.advertise_name, "lab server");
+  assert_true(o.advertise_pin);
+  load_ok("discovery = { };", &o);
+  assert_false(o.advertise);
+  assert_string_equal(o.advertise_name, "");
+  load_err("\ndiscovery = true;",
+           "2: discovery: expected a group: discovery = { advertise = true; };");
+  load_err("discovery = {\n advertize = true; };", "2: advertize: unknown setting");
+  load_err("discovery = { advertise = 1; };", "1: advertise: expected true or false");
+  load_err("discovery = { name = \"" 
+           "0123456789012345678901234567890123456789012345678901234567890123456789\"; };",
+           "1: name: too long (at most 63 bytes)");
 }
 
 static void test_unknown(void **state) {
@@ -546,6 +576,40 @@ static void test_mode_level(void **state) {
            "1: log_level: unknown level \"INFO\" (error, warning, notice, info, debug)");
 }
 
+static void test_certificates(void **state) {
+  (void)state;
+  server_opts o, d;
+  load_ok("certificate_mode = \"self-rotating\";\ncertificate_dir = \"/srv/c\";\n"
+          "certificate_rotation = 12;\ncertificate_names = [\"a.example\", \"192.0.2.1\", \"::1\"];\n",
+          &o);
+  defaults(&d);
+  d.cert_mode = SERVER_CERT_SELF_ROTATING;
+  strcpy(d.cert_dir, "/srv/c");
+  d.cert_rotation_s = 12;
+  strcpy(d.cert_names[0], "a.example");
+  strcpy(d.cert_names[1], "192.0.2.1");
+  strcpy(d.cert_names[2], "::1");
+  d.ncert_names = 3;
+  assert_memory_equal(&o, &d, sizeof(o));
+  load_ok("certificate_mode = \"file\";", &o);
+  assert_int_equal(o.cert_mode, SERVER_CERT_FILE);
+  load_ok("certificate_names = \"only.example\";", &o);
+  assert_int_equal(o.ncert_names, 1);
+  load_err("certificate_mode = \"auto\";",
+           "1: certificate_mode: \"auto\": expected \"file\" or \"self-rotating\"");
+  load_err("certificate_mode = 1;", "1: certificate_mode: expected a string");
+  load_err("\ncertificate_rotation = 11;", "2: certificate_rotation: out of range (12..518400)");
+  load_err("certificate_rotation = 518401;", "1: certificate_rotation: out of range (12..518400)");
+  load_err("certificate_dir = \"relative\";", "1: certificate_dir: must be an absolute path");
+  load_err("certificate_names = [\"a b\"];",
+           "1: certificate_names: \"a b\": not a DNS name or an IP address");
+  load_err("certificate_names = [\"\"];",
+           "1: certificate_names: \"\": not a DNS name or an IP address");
+  load_err("certificate_names = [\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\",\"j\",\"k\","
+           "\"l\",\"m\",\"n\",\"o\",\"p\",\"q\"];",
+           "1: certificate_names: too many entries (at most 16)");
+}
+
 static void test_files(void **state) {
   (void)state;
   char err[512], want[512], path[300];
@@ -591,6 +655,9 @@ int main(void) {
       cmocka_unit_test(test_atomic),  cmocka_unit_test(test_reload_bounded),
       cmocka_unit_test(test_access),  cmocka_unit_test(test_limits),
       cmocka_unit_test(test_client_auth),
+      cmocka_unit_test(test_certificates),
+      cmocka_unit_test(test_atomic),
+      cmocka_unit_test(test_discovery),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
