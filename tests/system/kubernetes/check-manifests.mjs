@@ -219,7 +219,7 @@ ok(npClient && npClient.spec.egress.some((r) => r.to?.some((t) => matches(t.podS
    r.ports?.some((p) => p.port === wtPort.containerPort && p.protocol === "UDP")),
    `NetworkPolicy ${npClient?.metadata.name}: UDP ${wtPort.containerPort} out to the server pods`);
 ok(npClient && npClient.spec.egress.some((r) => r.ports?.some((p) => p.port === 53 && p.protocol === "UDP")),
-   `NetworkPolicy ${npClient?.metadata.name}: DNS out (the Service name, SRV discovery)`);
+   `NetworkPolicy ${npClient?.metadata.name}: DNS out (SRV discovery)`);
 for (const [pod, np] of [[serverPod, npServer], [clientPod, npClient]]) {
   const m = portNamed(container(pod, "metrics"), "metrics");
   ok(m && np.spec.ingress.some((r) => r.ports?.some((p) => p.port === m.containerPort && p.protocol === m.protocol)),
