@@ -34,7 +34,8 @@
 #    times, the client's downtime and lost pings within the plan's bounds,
 #    and a new client UDP source port after the reconnect.
 # Everything it creates (containers, pods, volumes, the network, the images,
-# its temporary directory) is removed at the end; the caches stay.
+# its dnsmasq, its temporary directory) is removed at the end; the caches
+# stay.
 #
 # Needs root, podman, buildah-compatible podman build, runc, catatonit (the
 # pause image of kube play), debootstrap, dpkg-buildpackage and the
@@ -79,7 +80,11 @@ IMAGE="localhost/wtping-test:$ID"
 NET="wtping-$ID"
 SRV_CTR="wtping-srv-$ID"
 PAUSE_IMAGE=""
-DNSMASQ_PID=""
+DNSMASQ_PID=""  # the stand-in for cluster DNS in part 5 (dns_serve)
+dns_stop() {
+  [ -n "$DNSMASQ_PID" ] || return 0
+  kill -TERM "$DNSMASQ_PID" 2>/dev/null; wait "$DNSMASQ_PID" 2>/dev/null; DNSMASQ_PID=""
+}
 declare -A T  # phase times
 
 # podman with runc and explicit limits (crun fails on these machines), from
@@ -365,10 +370,6 @@ dns_serve() {
     --local=/cluster.local/ --user=root --log-queries --log-facility=- "${args[@]}" >>"$TMP/dnsmasq.log" 2>&1 &
   DNSMASQ_PID=$!
   wait_for 5 eval 'ss -Hlun "src $GW:53" | grep -q .'
-}
-dns_stop() {
-  [ -n "$DNSMASQ_PID" ] || return 0
-  kill -TERM "$DNSMASQ_PID" 2>/dev/null; wait "$DNSMASQ_PID" 2>/dev/null; DNSMASQ_PID=""
 }
 tp=$(now)
 if pm kube play --network "$NET" "$TMP/play/server.yaml" >"$TMP/play.log" 2>&1; then
