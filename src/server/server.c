@@ -32,7 +32,7 @@
 #include "server/udp.h"
 #include "wt/wt_conn.h"
 
-#define RX_BATCH 64              /* datagrams per wakeup, then yield */
+#define RX_ROUNDS 2              /* recvmmsg batches per wakeup, then yield */
 #define RESET_RATE_PER_SEC 100   /* stateless resets */
 #define SHUTDOWN_GRACE_NS (3 * NGTCP2_SECONDS)
 
@@ -82,6 +82,13 @@ void server_tls_install(server *s, srv_tls *t) {
 
 static void conn_free(srv_conn *c) {
   server *s = c->srv;
+  if (c->dirty) { /* not reached today: the dirty list is emptied before any free */
+    for (srv_conn **pp = &s->dirty; *pp; pp = &(*pp)->dirty_next)
+      if (*pp == c) {
+        *pp = c->dirty_next;
+        break;
+      }
+  }
   if (c->odcid.datalen)
     quic_cidmap_remove(s->cids, c->odcid.data, c->odcid.datalen);
   wt_conn_free(c->wc);
@@ -112,26 +119,53 @@ static bool conn_update(srv_conn *c) {
   if (w < t)
     t = w;
   if (t == UINT64_MAX) {
-    sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+    if (c->timer_usec != UINT64_MAX)
+      sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+    c->timer_usec = UINT64_MAX;
     return true;
   }
   /* sd-event counts microseconds on CLOCK_MONOTONIC, as we do in ns. */
   uint64_t usec = t / 1000;
   if (t % 1000)
     usec++;
+  if (usec == c->timer_usec)
+    return true; /* armed for that already: no prioq update, no timerfd_settime */
   sd_event_source_set_time(c->timer, usec);
   sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
+  c->timer_usec = usec;
   return true;
+}
+
+/* tx_flush sends the packets waiting in the batch. */
+static void tx_flush(server *s) {
+  if (s->ntx == 0)
+    return;
+  listener *l = s->tx_l;
+  int r = udp_send_batch(l->fd, s->tx, s->ntx, l->wildcard);
+  if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+    log_debug("sendmmsg: %s", strerror(errno));
+  s->ntx = 0;
+}
+
+static void batch_begin(server *s) { s->batching = true; }
+
+static void batch_end(server *s) {
+  tx_flush(s);
+  s->batching = false;
 }
 
 static int on_conn_timer(sd_event_source *es, uint64_t usec, void *ud) {
   (void)es;
   (void)usec;
   srv_conn *c = ud;
+  server *s = c->srv;
+  c->timer_usec = UINT64_MAX; /* a oneshot timer that fired is off */
   uint64_t now = server_now_ns();
+  batch_begin(s);
   wt_conn_timeout(c->wc, now);
   quic_conn_timeout(c->qc, now);
   conn_update(c);
+  batch_end(s);
   return 0;
 }
 
@@ -141,6 +175,21 @@ static void io_send_packet(quic_conn *qc, const ngtcp2_path *path, uint32_t ecn,
   (void)ecn;
   srv_conn *c = ud;
   listener *l = c->l;
+  server *s = c->srv;
+  if (s->batching && len <= TX_BUF_SIZE && path->remote.addrlen <= sizeof(struct sockaddr_storage) &&
+      path->local.addrlen <= sizeof(struct sockaddr_storage)) {
+    if (s->ntx == UDP_BATCH || (s->ntx && s->tx_l != l))
+      tx_flush(s);
+    udp_msg *m = &s->tx[s->ntx++];
+    s->tx_l = l;
+    memcpy(m->data, data, len);
+    m->len = len;
+    memcpy(&m->remote, path->remote.addr, path->remote.addrlen);
+    m->remotelen = path->remote.addrlen;
+    memcpy(&m->local, path->local.addr, path->local.addrlen);
+    m->locallen = path->local.addrlen;
+    return;
+  }
   if (udp_send(l->fd, (const struct sockaddr *)path->local.addr,
                (const struct sockaddr *)path->remote.addr, path->remote.addrlen, data, len,
                l->wildcard) != 0 &&
@@ -181,6 +230,7 @@ static srv_conn *conn_accept(server *s, listener *l, const ngtcp2_pkt_hd *hd,
   c->tls = s->tls;
   c->tls->refs++;
   c->accepted_ns = now;
+  c->timer_usec = UINT64_MAX;
   c->qc = quic_conn_server_new(&s->qcfg, &c->tls->t, hd, path, now, &server_io_ops, c);
   if (!c->qc)
     goto fail;
@@ -297,8 +347,24 @@ static void handle_packet(server *s, listener *l, const uint8_t *data, size_t le
   }
   c->l = l;
   quic_conn_read(c->qc, &path, 0, data, len, now);
-  quic_conn_write(c->qc, now);
-  conn_update(c);
+  if (!c->dirty) { /* written once, after the whole batch was read */
+    c->dirty = true;
+    c->dirty_next = s->dirty;
+    s->dirty = c;
+  }
+}
+
+/* write_dirty writes each connection that read packets in this batch, once:
+ * replies and ACKs for several packets share datagrams. */
+static void write_dirty(server *s, uint64_t now) {
+  while (s->dirty) {
+    srv_conn *c = s->dirty;
+    s->dirty = c->dirty_next;
+    c->dirty = false;
+    c->dirty_next = NULL;
+    quic_conn_write(c->qc, now);
+    conn_update(c);
+  }
 }
 
 static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *ud) {
@@ -306,19 +372,26 @@ static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *ud) 
   (void)revents;
   listener *l = ud;
   server *s = l->srv;
-  for (int i = 0; i < RX_BATCH; i++) {
-    struct sockaddr_storage remote, local;
-    socklen_t rlen, llen;
-    ssize_t n = udp_recv(fd, &l->addr, s->rxbuf, sizeof(s->rxbuf), &remote, &rlen, &local, &llen);
-    if (n == -2)
-      continue;
+  batch_begin(s);
+  for (int round = 0; round < RX_ROUNDS; round++) {
+    int n = udp_recv_batch(fd, &l->addr, s->rx, RX_BUF_SIZE, UDP_BATCH);
     if (n < 0) {
-      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-        log_warn("recvmsg: %s", strerror(errno));
+      if (errno != EAGAIN && errno != EWOULDBLOCK)
+        log_warn("recvmmsg: %s", strerror(errno));
       break;
     }
-    handle_packet(s, l, s->rxbuf, (size_t)n, &local, llen, &remote, rlen, server_now_ns());
+    uint64_t now = server_now_ns();
+    for (int i = 0; i < n; i++) {
+      udp_msg *m = &s->rx[i];
+      if (m->len)
+        handle_packet(s, l, m->data, m->len, &m->local, m->locallen, &m->remote, m->remotelen,
+                      now);
+    }
+    write_dirty(s, now);
+    if (n < UDP_BATCH)
+      break; /* the socket is drained: no extra recvmmsg that ends in EAGAIN */
   }
+  batch_end(s);
   return 0;
 }
 
@@ -532,6 +605,10 @@ static int setup(server *s) {
   if (gnutls_rnd(GNUTLS_RND_KEY, key, sizeof(key)) != 0 || !(s->cids = quic_cidmap_new(key))) {
     log_err("out of memory");
     return -1;
+  }
+  for (unsigned i = 0; i < UDP_BATCH; i++) {
+    s->rx[i].data = s->rxbufs[i];
+    s->tx[i].data = s->txbufs[i];
   }
   quic_conn_config_default(&s->qcfg);
   s->qcfg.static_secret = s->secret;
