@@ -35,6 +35,7 @@
 #include "bench/bench_hist.h"
 #include "client/url.h"
 #include "common/log.h"
+#include "common/timer_slack.h"
 #include "h3/h3_error.h"
 #include "ping/ping_line.h"
 #include "ping/ping_msg.h"
@@ -101,6 +102,7 @@ struct bconn {
   bsess *sess;
   unsigned nsess;
   uint64_t opened_ns;
+  uint64_t timer_usec; /* what the timer is armed for (UINT64_MAX: off) */
   bool dirty, closing, counted_ready;
   bconn *dirty_next;
   bconn *prev, *next;
@@ -550,11 +552,17 @@ static bool conn_update(bconn *c, uint64_t now) {
   if (w < t)
     t = w;
   if (t == UINT64_MAX) {
-    sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+    if (c->timer_usec != UINT64_MAX)
+      sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+    c->timer_usec = UINT64_MAX;
     return true;
   }
-  sd_event_source_set_time(c->timer, t / 1000 + (t % 1000 != 0));
+  uint64_t usec = timer_slack_usec(t, now);
+  if (usec == c->timer_usec)
+    return true;
+  sd_event_source_set_time(c->timer, usec);
   sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
+  c->timer_usec = usec;
   return true;
 }
 
@@ -563,6 +571,7 @@ static int on_conn_timer(sd_event_source *es, uint64_t usec, void *ud) {
   (void)usec;
   bconn *c = ud;
   bench *b = c->b;
+  c->timer_usec = UINT64_MAX; /* a oneshot timer that fired is off */
   uint64_t now = now_ns();
   wt_conn_timeout(c->wc, now);
   quic_conn_timeout(c->qc, now);
@@ -584,6 +593,7 @@ static bconn *conn_open(bench *b, enum sess_role role, unsigned nsess, uint64_t 
   c->nsess = nsess;
   c->sock = b->next_sock++ % b->nsocks;
   c->opened_ns = now;
+  c->timer_usec = UINT64_MAX;
   bsock *sk = &b->socks[c->sock];
   ngtcp2_path path = {
       .local = {.addr = (ngtcp2_sockaddr *)&sk->local, .addrlen = sk->locallen},

@@ -23,6 +23,7 @@
 #include "common/addr.h"
 #include "common/default_path.h"
 #include "common/log.h"
+#include "common/timer_slack.h"
 #include "ping/ping_service.h"
 #include "quic/quic_cidmap.h"
 #include "quic/quic_conn.h"
@@ -125,9 +126,7 @@ static bool conn_update(srv_conn *c) {
     return true;
   }
   /* sd-event counts microseconds on CLOCK_MONOTONIC, as we do in ns. */
-  uint64_t usec = t / 1000;
-  if (t % 1000)
-    usec++;
+  uint64_t usec = timer_slack_usec(t, quic_conn_now(c->qc));
   if (usec == c->timer_usec)
     return true; /* armed for that already: no prioq update, no timerfd_settime */
   sd_event_source_set_time(c->timer, usec);
