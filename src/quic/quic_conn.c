@@ -71,9 +71,14 @@ static quic_conn *conn_alloc(const quic_conn_config *cfg, bool server, ngtcp2_ts
   return qc;
 }
 
+static void qlog_write_cb(void *user_data, uint32_t flags, const void *data, size_t len) {
+  quic_conn *qc = user_data;
+  qc->io->qlog_write(qc, data, len, flags & NGTCP2_QLOG_WRITE_FLAG_FIN, qc->io_ud);
+}
+
 /* fill_settings sets what both roles configure the same way. */
-static void fill_settings(ngtcp2_settings *st, const quic_conn_config *cfg, ngtcp2_tstamp now,
-                          const ngtcp2_cid *odcid) {
+static void fill_settings(ngtcp2_settings *st, quic_conn *qc, const quic_conn_config *cfg,
+                          ngtcp2_tstamp now, const ngtcp2_cid *odcid) {
   ngtcp2_settings_default(st);
   st->initial_ts = now;
   st->handshake_timeout = cfg->handshake_timeout;
@@ -89,6 +94,9 @@ static void fill_settings(ngtcp2_settings *st, const quic_conn_config *cfg, ngtc
   if (cfg->debug)
     st->log_printf = debug_printf;
   st->qlog.odcid = *odcid;
+  if (qc->io->qlog_open && qc->io->qlog_write &&
+      qc->io->qlog_open(qc, odcid, qc->server, qc->io_ud) == 0)
+    st->qlog.write = qlog_write_cb;
 }
 
 quic_conn *quic_conn_server_new(const quic_conn_config *cfg, quic_tls_server *tls,
@@ -101,7 +109,7 @@ quic_conn *quic_conn_server_new(const quic_conn_config *cfg, quic_tls_server *tl
   ngtcp2_callbacks cb;
   quic_conn_fill_callbacks(&cb, true);
   ngtcp2_settings settings;
-  fill_settings(&settings, cfg, now, &hd->dcid);
+  fill_settings(&settings, qc, cfg, now, &hd->dcid);
 
   ngtcp2_transport_params params;
   fill_params(&params, cfg);
@@ -155,7 +163,7 @@ quic_conn *quic_conn_client_new(const quic_conn_config *cfg, quic_tls_client *tl
       gnutls_rnd(GNUTLS_RND_RANDOM, scid.data, scid.datalen) != 0)
     goto fail;
   ngtcp2_settings settings;
-  fill_settings(&settings, cfg, now, &dcid);
+  fill_settings(&settings, qc, cfg, now, &dcid);
   ngtcp2_transport_params params;
   fill_params(&params, cfg);
 

@@ -93,7 +93,8 @@ static void conn_free(srv_conn *c) {
   if (c->odcid.datalen)
     quic_cidmap_remove(s->cids, c->odcid.data, c->odcid.datalen);
   wt_conn_free(c->wc);
-  quic_conn_free(c->qc); /* retires its CIDs from the map */
+  quic_conn_free(c->qc); /* retires its CIDs from the map, ends the qlog */
+  qlog_file_close(c->qlog);
   sd_event_source_disable_unref(c->timer);
   server_tls_unref(c->tls);
   if (c->prev)
@@ -209,10 +210,34 @@ static void io_retire_cid(quic_conn *qc, const ngtcp2_cid *cid, void *ud) {
     quic_cidmap_remove(c->srv->cids, cid->data, cid->datalen);
 }
 
+static int io_qlog_open(quic_conn *qc, const ngtcp2_cid *odcid, bool server_role, void *ud) {
+  (void)qc;
+  srv_conn *c = ud;
+  const char *dir = c->srv->opts.qlog_dir;
+  if (!dir[0])
+    return -1;
+  char err[512];
+  c->qlog = qlog_file_open(dir, odcid->data, odcid->datalen, server_role ? "server" : "client",
+                           err, sizeof(err));
+  if (!c->qlog) {
+    log_warn("%s", err);
+    return -1;
+  }
+  return 0;
+}
+
+static void io_qlog_write(quic_conn *qc, const void *data, size_t len, bool fin, void *ud) {
+  (void)qc;
+  srv_conn *c = ud;
+  qlog_file_write(c->qlog, data, len, fin);
+}
+
 static const quic_io_ops server_io_ops = {
     .send_packet = io_send_packet,
     .new_cid = io_new_cid,
     .retire_cid = io_retire_cid,
+    .qlog_open = io_qlog_open,
+    .qlog_write = io_qlog_write,
 };
 
 static srv_conn *conn_accept(server *s, listener *l, const ngtcp2_pkt_hd *hd,
@@ -254,6 +279,7 @@ static srv_conn *conn_accept(server *s, listener *l, const ngtcp2_pkt_hd *hd,
 fail:
   wt_conn_free(c->wc);
   quic_conn_free(c->qc);
+  qlog_file_close(c->qlog);
   sd_event_source_unref(c->timer);
   server_tls_unref(c->tls);
   free(c);

@@ -10,6 +10,7 @@
 #include <systemd/sd-event.h>
 
 #include "cert/cert_make.h"
+#include "common/qlog_file.h"
 #include "ping/ping_service.h"
 #include "quic/quic_cidmap.h"
 #include "quic/quic_conn.h"
@@ -54,6 +55,7 @@ typedef struct srv_conn {
   uint64_t accepted_ns;
   ngtcp2_cid odcid; /* the client's first DCID, also routed to us */
   uint64_t timer_usec; /* what the timer is armed for (UINT64_MAX: off) */
+  qlog_file *qlog;     /* --qlog */
   bool dirty;          /* read in this batch: write once at its end */
   struct srv_conn *dirty_next;
   struct srv_conn *prev, *next;
