@@ -399,7 +399,7 @@ static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *ud) 
   server *s = l->srv;
   batch_begin(s);
   for (int round = 0; round < RX_ROUNDS; round++) {
-    int n = udp_recv_batch(fd, &l->addr, s->rx, RX_BUF_SIZE, UDP_BATCH);
+    int n = udp_recv_batch(fd, &l->addr, &s->rx);
     if (n < 0) {
       if (errno != EAGAIN && errno != EWOULDBLOCK)
         log_warn("recvmmsg: %s", strerror(errno));
@@ -407,7 +407,7 @@ static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *ud) 
     }
     uint64_t now = server_now_ns();
     for (int i = 0; i < n; i++) {
-      udp_msg *m = &s->rx[i];
+      udp_msg *m = &s->rx.msg[i];
       if (m->len)
         handle_packet(s, l, m->data, m->len, &m->local, m->locallen, &m->remote, m->remotelen,
                       now);
@@ -631,10 +631,9 @@ static int setup(server *s) {
     log_err("out of memory");
     return -1;
   }
-  for (unsigned i = 0; i < UDP_BATCH; i++) {
-    s->rx[i].data = s->rxbufs[i];
+  udp_rx_batch_init(&s->rx, &s->rxbufs[0][0], RX_BUF_SIZE);
+  for (unsigned i = 0; i < UDP_BATCH; i++)
     s->tx[i].data = s->txbufs[i];
-  }
   quic_conn_config_default(&s->qcfg);
   s->qcfg.static_secret = s->secret;
   s->qcfg.txbuf = s->txbuf;

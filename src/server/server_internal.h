@@ -80,7 +80,7 @@ struct server {
   /* receive and send batches (recvmmsg / sendmmsg): while |batching|,
    * packets wait in |tx| and go out at the end of the event handler */
   uint8_t rxbufs[UDP_BATCH][RX_BUF_SIZE];
-  udp_msg rx[UDP_BATCH];
+  udp_rx_batch rx;
   uint8_t txbufs[UDP_BATCH][TX_BUF_SIZE];
   udp_msg tx[UDP_BATCH];
   unsigned ntx;

@@ -152,38 +152,34 @@ ssize_t udp_recv(int fd, const struct sockaddr_storage *bound, uint8_t *buf, siz
   return n;
 }
 
-int udp_recv_batch(int fd, const struct sockaddr_storage *bound, udp_msg *msgs, size_t cap,
-                   unsigned n) {
-  struct mmsghdr mm[UDP_BATCH];
-  struct iovec iov[UDP_BATCH];
-  union {
-    char buf[UDP_CMSG_SPACE];
-    struct cmsghdr align;
-  } ctl[UDP_BATCH];
-  if (n > UDP_BATCH)
-    n = UDP_BATCH;
-  for (unsigned i = 0; i < n; i++) {
-    iov[i].iov_base = msgs[i].data;
-    iov[i].iov_len = cap;
-    mm[i].msg_hdr = (struct msghdr){
-        .msg_name = &msgs[i].remote,
-        .msg_namelen = sizeof(msgs[i].remote),
-        .msg_iov = &iov[i],
-        .msg_iovlen = 1,
-        .msg_control = ctl[i].buf,
-        .msg_controllen = sizeof(ctl[i].buf),
-    };
-    mm[i].msg_len = 0;
+void udp_rx_batch_init(udp_rx_batch *b, uint8_t *bufs, size_t cap) {
+  memset(b, 0, sizeof(*b));
+  for (unsigned i = 0; i < UDP_BATCH; i++) {
+    b->msg[i].data = bufs + (size_t)i * cap;
+    b->iov[i].iov_base = b->msg[i].data;
+    b->iov[i].iov_len = cap;
+    b->mm[i].msg_hdr.msg_name = &b->msg[i].remote;
+    b->mm[i].msg_hdr.msg_iov = &b->iov[i];
+    b->mm[i].msg_hdr.msg_iovlen = 1;
+    b->mm[i].msg_hdr.msg_control = b->ctl[i].buf;
+  }
+}
+
+int udp_recv_batch(int fd, const struct sockaddr_storage *bound, udp_rx_batch *b) {
+  for (unsigned i = 0; i < UDP_BATCH; i++) {
+    b->mm[i].msg_hdr.msg_namelen = sizeof(b->msg[i].remote);
+    b->mm[i].msg_hdr.msg_controllen = sizeof(b->ctl[i].buf);
   }
   int r;
   do
-    r = recvmmsg(fd, mm, n, MSG_DONTWAIT, NULL);
+    r = recvmmsg(fd, b->mm, UDP_BATCH, MSG_DONTWAIT, NULL);
   while (r < 0 && errno == EINTR);
   for (int i = 0; i < r; i++) {
-    udp_msg *m = &msgs[i];
-    m->remotelen = mm[i].msg_hdr.msg_namelen;
-    m->len = mm[i].msg_hdr.msg_flags & MSG_TRUNC ? 0 : mm[i].msg_len; /* oversized: skip */
-    local_from_cmsgs(&mm[i].msg_hdr, bound, &m->local, &m->locallen);
+    udp_msg *m = &b->msg[i];
+    struct msghdr *h = &b->mm[i].msg_hdr;
+    m->remotelen = h->msg_namelen;
+    m->len = h->msg_flags & MSG_TRUNC ? 0 : b->mm[i].msg_len; /* oversized: skip */
+    local_from_cmsgs(h, bound, &m->local, &m->locallen);
   }
   return r;
 }

@@ -43,11 +43,25 @@ typedef struct udp_msg {
   size_t len;    /* received: its length (0: oversized, skip it); to send: its length */
 } udp_msg;
 
-/* udp_recv_batch reads up to |n| datagrams (one recvmmsg) into
- * msgs[i].data, |cap| bytes each, with their addresses as udp_recv gives
- * them. Returns how many were read, or -1 (errno EAGAIN: none waiting). */
-int udp_recv_batch(int fd, const struct sockaddr_storage *bound, udp_msg *msgs, size_t cap,
-                   unsigned n);
+/* A receive batch: its message headers are set up once (udp_rx_batch_init)
+ * so that each recvmmsg only resets two lengths per slot. */
+typedef struct udp_rx_batch {
+  struct mmsghdr mm[UDP_BATCH];
+  struct iovec iov[UDP_BATCH];
+  union {
+    char buf[UDP_CMSG_SPACE];
+    struct cmsghdr align;
+  } ctl[UDP_BATCH];
+  udp_msg msg[UDP_BATCH];
+} udp_rx_batch;
+
+/* udp_rx_batch_init points slot i at |bufs| + i * |cap|. */
+void udp_rx_batch_init(udp_rx_batch *b, uint8_t *bufs, size_t cap);
+
+/* udp_recv_batch reads up to UDP_BATCH datagrams (one recvmmsg) into
+ * b->msg[0..n), with their addresses as udp_recv gives them. Returns n, or
+ * -1 (errno EAGAIN: none waiting). */
+int udp_recv_batch(int fd, const struct sockaddr_storage *bound, udp_rx_batch *b);
 
 /* udp_send_batch sends msgs[0..n) (sendmmsg; from msgs[i].local's address
  * when |wildcard|). Returns how many the kernel took, or -1 when none; the
