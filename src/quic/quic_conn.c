@@ -301,6 +301,13 @@ int quic_conn_read(quic_conn *qc, const ngtcp2_path *path, uint32_t ecn, const u
   }
   ngtcp2_pkt_info pi = {.ecn = ecn};
   int rv = ngtcp2_conn_read_pkt(qc->conn, path, &pi, data, len, now);
+  if (qc->release_tls) {
+    /* ~11 KiB per connection (massif), outside GnuTLS's call stack */
+    qc->release_tls = false;
+    ngtcp2_conn_set_tls_native_handle(qc->conn, NULL);
+    gnutls_deinit(qc->tls);
+    qc->tls = NULL;
+  }
   if (rv == 0)
     return 0;
   switch (rv) {
@@ -444,3 +451,5 @@ void quic_conn_describe_end(quic_conn *qc, char *buf, size_t cap) {
   }
   snprintf(buf, cap, "connection ended");
 }
+
+bool quic_conn_has_tls(const quic_conn *qc) { return qc->tls != NULL; }

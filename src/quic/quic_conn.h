@@ -138,6 +138,10 @@ bool quic_conn_close_requested(const quic_conn *qc);
 /* quic_conn_is_dead returns true when the owner must free the connection. */
 bool quic_conn_is_dead(const quic_conn *qc);
 
+/* quic_conn_has_tls returns true while the connection holds its GnuTLS
+ * session: a server releases it once the handshake is complete. */
+bool quic_conn_has_tls(const quic_conn *qc);
+
 /* quic_conn_handshake_completed returns true after the TLS handshake. */
 bool quic_conn_handshake_completed(const quic_conn *qc);
 
