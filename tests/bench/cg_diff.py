@@ -2,6 +2,7 @@
 """cg_diff.py A B PONGS_A PONGS_B [N]: per-pong instruction counts by
 function, from two callgrind runs that differ only in the number of pongs
 (so that start-up and handshakes cancel out). Self cost, then inclusive."""
+import os
 import re
 import subprocess
 import sys
@@ -29,7 +30,8 @@ def main():
         ca, cb = costs(a, inclusive), costs(b, inclusive)
         d = sorted(((cb.get(k, 0) - ca.get(k, 0)) / dp, k) for k in cb)
         d.reverse()
-        print(f"\n{'inclusive' if inclusive else 'self'} instructions per pong:")
+        unit = os.environ.get("CG_UNIT", "pong")
+        print(f"\n{'inclusive' if inclusive else 'self'} instructions per {unit}:")
         for v, k in d[:n]:
             if v < 1:
                 break

@@ -10,7 +10,7 @@
 #                                    callgrind's call counts of malloc/calloc/realloc)
 #   profile.sh massif [N]            heap of N idle sessions (default 1000):
 #                                    bytes per session and the top allocation sites
-#   profile.sh hs     [N]            callgrind: instructions per new session
+#   profile.sh hs     [N]            callgrind: instructions per new session (N of them)
 #
 # BENCH ARGS default to the throughput scenario: -n 256 -m 16. Output under
 # $PROFILE_OUT (default $top_builddir/bench-results/profile-DATE).
@@ -169,20 +169,22 @@ EOF
   ms_print --threshold=1 "$OUT/massif.$N" | sed -n '/^ *n *time/,$p' | grep -E "^[ |]*->|^ +[0-9]+ +[0-9,]+ " | head -60
   ;;
 hs)
-  N=${1:-300}
+  # N1 and N1+N sessions opened (and closed) with no pings: the difference
+  # is the cost of N new sessions, whatever the start-up costs.
+  N=${1:-200}
+  N1=20
   declare -A IR
-  for n in 100 $((100 + N)); do
+  for n in "$N1" $((N1 + N)); do
     start valgrind --tool=callgrind --callgrind-out-file="$OUT/callgrind.hs.$n"
-    "$BENCH" -k -q --json -r 50 --pending 64 -w 0 -d $((n / 50)) "$URL" >"$OUT/hs.$n.json"
+    "$BENCH" -k -q --json -n 1 --idle $((n - 1)) --pending 4 -w 0 -d 0.1 "$URL" >"$OUT/hs.$n.json"
     stop
     IR[$n]=$(ir "$OUT/callgrind.hs.$n")
-    S[$n]=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["new_sessions"])' "$OUT/hs.$n.json")
   done
-  a=100
-  b=$((100 + N))
-  python3 -c "import sys; i1,i2,s1,s2=map(int,sys.argv[1:]); print(f'instructions per new session: {(i2-i1)/(s2-s1):,.0f} ({s1} and {s2} sessions)')" \
-    "${IR[$a]}" "${IR[$b]}" "${S[$a]}" "${S[$b]}"
-  callgrind_annotate --inclusive=yes "$OUT/callgrind.hs.$b" 2>/dev/null | grep -v '^-' | sed -n '20,50p'
+  a=$N1
+  b=$((N1 + N))
+  python3 -c "import sys; i1,i2,n=map(int,sys.argv[1:]); print(f'instructions per new session (handshake, CONNECT/200, close): {(i2-i1)/n:,.0f}')" \
+    "${IR[$a]}" "${IR[$b]}" "$N"
+  CG_UNIT="new session" python3 "$here/cg_diff.py" "$OUT/callgrind.hs.$a" "$OUT/callgrind.hs.$b" "$a" "$b" 30
   ;;
 *)
   sed -n '2,16p' "$0"

@@ -161,7 +161,7 @@ for run in $(seq "$RUNS"); do
   done
   bench "tput-datagram-256x16" "$LCPU" -n 256 -m 16 -w 0.5 -d "$SECS" --pending 128 -D
   echo "run $run/$RUNS: handshakes" >&2
-  bench "handshake-rate" "$LCPU" -r "$RATE" --pending 512 -w 0.5 -d "$SECS"
+  bench "handshake-rate" "$LCPU" -r "$RATE" --pending 128 -w 0.5 -d "$SECS"
   bench "handshake-latency" "$LCPU" -r 100 -w 0.2 -d "$SECS"
   echo "run $run/$RUNS: control under load" >&2
   control
