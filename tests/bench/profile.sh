@@ -6,8 +6,8 @@
 #                                    difference of pongs) and the top functions
 #   profile.sh sys    [BENCH ARGS]   syscalls per pong, by syscall (perf
 #                                    tracepoints, or strace -c without perf)
-#   profile.sh alloc  [BENCH ARGS]   malloc calls and bytes per pong (ltrace-free:
-#                                    callgrind's call counts of malloc/calloc/realloc)
+#   profile.sh alloc  [BENCH ARGS]   as instr, plus malloc/calloc/realloc/free calls
+#                                    per pong (callgrind's call counts)
 #   profile.sh massif [N]            heap of N idle sessions (default 1000):
 #                                    bytes per session and the top allocation sites
 #   profile.sh hs     [N]            callgrind: instructions per new session (N of them)
@@ -94,38 +94,10 @@ print(f"instructions: {i1:,} for {p1:,} pongs, {i2:,} for {p2:,} pongs")
 print(f"instructions per pong (difference): {(i2 - i1) / (p2 - p1):,.0f}")
 EOF
   if [ "$mode" = alloc ]; then
-    for n in "$N1" "$N2"; do
-      callgrind_annotate --inclusive=no "$OUT/callgrind.$n" 2>/dev/null >"$OUT/flat.$n.txt"
-    done
-    python3 - "$OUT/callgrind.$N1" "$OUT/callgrind.$N2" "${P[$N1]}" "${P[$N2]}" <<'EOF'
-import re, subprocess, sys
-def calls(path):
-    # callgrind's call counts: "calls=N ..." lines following "cfn=(id) name"
-    out = {}
-    cur = None
-    names = {}
-    with open(path) as f:
-        for line in f:
-            m = re.match(r"cfn=\((\d+)\)(?: (.*))?", line)
-            if m:
-                if m.group(2):
-                    names[m.group(1)] = m.group(2).strip()
-                cur = names.get(m.group(1))
-                continue
-            m = re.match(r"calls=(\d+)", line)
-            if m and cur:
-                out[cur] = out.get(cur, 0) + int(m.group(1))
-    return out
-a, b = calls(sys.argv[1]), calls(sys.argv[2])
-dp = int(sys.argv[4]) - int(sys.argv[3])
-for fn in ("malloc", "calloc", "realloc", "free"):
-    print(f"{fn:<8} per pong: {(b.get(fn, 0) - a.get(fn, 0)) / dp:.2f}")
-EOF
+    echo "heap calls per pong (difference):"
+    python3 "$here/cg_calls.py" "$OUT/callgrind.$N1" "$OUT/callgrind.$N2" "${P[$N1]}" "${P[$N2]}"
   fi
-  echo "top functions (self, the longer run):"
-  callgrind_annotate --inclusive=no "$OUT/callgrind.$N2" 2>/dev/null | sed -n '/^-*$/,$p' | grep -v '^-' | head -30
-  echo "inclusive:"
-  callgrind_annotate --inclusive=yes "$OUT/callgrind.$N2" 2>/dev/null | grep -v '^-' | sed -n '20,60p'
+  python3 "$here/cg_diff.py" "$OUT/callgrind.$N1" "$OUT/callgrind.$N2" "${P[$N1]}" "${P[$N2]}" 30
   ;;
 sys)
   N=${PROFILE_N:-50000}
