@@ -64,6 +64,7 @@ typedef struct bench_opts {
   double warmup_s;
   uint64_t count;         /* stop after this many pongs in the window (0: duration) */
   double rate;            /* new sessions per second (0: off) */
+  double ping_rate;       /* pings per second in all (0: closed loop) */
   unsigned open_pending;  /* handshakes in progress at most, while opening */
   unsigned nsockets;
   size_t pad;
@@ -153,6 +154,9 @@ struct bench {
   unsigned pending;                      /* handshakes in progress */
   unsigned ready_sessions, failed_sessions;
   uint64_t rate_opened;
+  uint64_t paced_sent;      /* --ping-rate: pings sent by the pacer */
+  uint64_t paced_start_ns;
+  bconn *pace_cursor;       /* round robin over the connections */
   enum phase phase;
   uint64_t phase_ns, start_ns;
   long srv_rss_base_kib, srv_rss_loaded_kib;
@@ -337,6 +341,8 @@ static void start_pinging(bsess *s, uint64_t now) {
   }
   s->pinging = true;
   s->last_rx_ns = now;
+  if (b->o.ping_rate > 0 && s->role == ROLE_ACTIVE)
+    return; /* the pacer sends */
   unsigned m = s->role == ROLE_ONESHOT ? 1 : b->o.inflight;
   while (s->outstanding < m && s->pinging)
     send_ping(s, now);
@@ -392,7 +398,7 @@ static void on_pong(bsess *s, const uint8_t *data, size_t len, uint64_t now) {
     oneshot_done(s);
     return;
   }
-  if (s->pinging && b->phase != PH_DONE)
+  if (s->pinging && b->phase != PH_DONE && b->o.ping_rate <= 0)
     send_ping(s, now);
 }
 
@@ -519,6 +525,8 @@ static void conn_free(bconn *c) {
   wt_conn_free(c->wc);
   quic_conn_free(c->qc); /* retires its CIDs from the map */
   sd_event_source_disable_unref(c->timer);
+  if (b->pace_cursor == c)
+    b->pace_cursor = c->next;
   if (c->prev)
     c->prev->next = c->next;
   else
@@ -759,11 +767,38 @@ static void sweep(bench *b, uint64_t now) {
       s->outstanding = 0;
       s->seq_floor = s->next_seq;
       s->last_rx_ns = now;
-      unsigned m = s->role == ROLE_ONESHOT ? 0 : b->o.inflight;
+      unsigned m = s->role == ROLE_ONESHOT || b->o.ping_rate > 0 ? 0 : b->o.inflight;
       while (s->outstanding < m && s->pinging)
         send_ping(s, now);
       mark_dirty(c);
     }
+}
+
+/* pace_pings (--ping-rate) sends the pings due by now, round robin over
+ * the sessions that have fewer than --inflight outstanding. */
+static void pace_pings(bench *b, uint64_t now) {
+  if (!b->paced_start_ns)
+    b->paced_start_ns = now;
+  uint64_t due = (uint64_t)((double)(now - b->paced_start_ns) / 1e9 * b->o.ping_rate);
+  unsigned skipped = 0;
+  while (b->paced_sent < due && b->conns && skipped <= b->nconns) {
+    bconn *c = b->pace_cursor ? b->pace_cursor : b->conns;
+    b->pace_cursor = c->next;
+    bool sent = false;
+    for (unsigned i = 0; i < c->nsess; i++) {
+      bsess *s = &c->sess[i];
+      if (s->role == ROLE_ACTIVE && s->pinging && s->outstanding < b->o.inflight) {
+        send_ping(s, now);
+        mark_dirty(c);
+        b->paced_sent++;
+        sent = true;
+        break;
+      }
+    }
+    skipped = sent ? 0 : skipped + 1;
+  }
+  if (b->paced_sent < due)
+    b->paced_sent = due; /* every session is at its window: do not burst later */
 }
 
 static int on_tick(sd_event_source *es, uint64_t usec, void *ud) {
@@ -805,6 +840,8 @@ static int on_tick(sd_event_source *es, uint64_t usec, void *ud) {
   case PH_DONE:
     break;
   }
+  if (b->o.ping_rate > 0 && (b->phase == PH_WARMUP || b->phase == PH_MEASURE))
+    pace_pings(b, now);
   if (b->o.rate > 0 && b->phase != PH_DONE) {
     /* open-loop arrivals: as many as the rate asks for by now */
     double elapsed = (double)(now - b->start_ns) / 1e9;
@@ -903,13 +940,13 @@ static void report(bench *b) {
   }
   if (b->o.json) {
     printf("{\"mode\":\"%s\",\"sessions\":%u,\"sessions_per_connection\":%u,\"inflight\":%u,"
-           "\"idle_sessions\":%u,\"rate\":%.0f,\"seconds\":%.3f,\"pings\":%" PRIu64
+           "\"idle_sessions\":%u,\"rate\":%.0f,\"ping_rate\":%.0f,\"seconds\":%.3f,\"pings\":%" PRIu64
            ",\"pongs\":%" PRIu64 ",\"pongs_per_s\":%.0f,"
            "\"rtt_us\":{\"p50\":%.1f,\"p99\":%.1f,\"p999\":%.1f,\"mean\":%.1f},"
            "\"errors\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"late\":%" PRIu64 ","
            "\"bench_cpu_us_per_pong\":%.2f,\"bench_cpu_util\":%.3f,",
            b->o.datagram ? "datagram" : "stream", b->o.sessions, b->o.per_conn, b->o.inflight,
-           b->o.idle, b->o.rate, secs, w->pings, w->pongs, pps, rtt[0], rtt[1], rtt[2],
+           b->o.idle, b->o.rate, b->o.ping_rate, secs, w->pings, w->pongs, pps, rtt[0], rtt[1], rtt[2],
            w->rtt.n ? w->rtt.sum / (double)w->rtt.n / 1e3 : 0.0, w->errors, w->lost, w->late,
            own_us, own_util);
     printf("\"new_sessions\":%" PRIu64 ",\"new_sessions_per_s\":%.0f,"
@@ -973,6 +1010,9 @@ static int usage(FILE *f) {
           "  -d, --duration S         measurement window in seconds (default 5)\n"
           "  -w, --warmup S           seconds before the window (default 1)\n"
           "  -c, --count N            end the window after N pongs instead\n"
+          "  -R, --ping-rate R        R pings per second in all, spread over the sessions\n"
+          "                           (at most --inflight outstanding each); default:\n"
+          "                           closed loop, a new ping for each pong\n"
           "  -r, --rate R             open R new sessions per second (connect, one ping,\n"
           "                           close) instead of keeping sessions open\n"
           "      --pending N          handshakes in progress at most (default 64)\n"
@@ -1013,6 +1053,7 @@ static int parse_args(bench_opts *o, int argc, char **argv) {
       {"datagram", no_argument, NULL, 'D'},       {"duration", required_argument, NULL, 'd'},
       {"warmup", required_argument, NULL, 'w'},   {"count", required_argument, NULL, 'c'},
       {"rate", required_argument, NULL, 'r'},     {"pending", required_argument, NULL, 'p'},
+      {"ping-rate", required_argument, NULL, 'R'},
       {"sockets", required_argument, NULL, 'S'},  {"size", required_argument, NULL, 's'},
       {"insecure", no_argument, NULL, 'k'},       {"cafile", required_argument, NULL, 'C'},
       {"server-pid", required_argument, NULL, 'X'}, {"json", no_argument, NULL, 'j'},
@@ -1029,7 +1070,7 @@ static int parse_args(bench_opts *o, int argc, char **argv) {
   o->nsockets = 4;
   int ch;
   unsigned long v;
-  while ((ch = getopt_long(argc, argv, "n:P:m:Dd:w:c:r:s:kqh", longopts, NULL)) != -1) {
+  while ((ch = getopt_long(argc, argv, "n:P:m:Dd:w:c:r:R:s:kqh", longopts, NULL)) != -1) {
     int bad = 0;
     switch (ch) {
     case 'n':
@@ -1067,6 +1108,9 @@ static int parse_args(bench_opts *o, int argc, char **argv) {
     case 'p':
       bad = parse_uint(optarg, 100000, &v) || v == 0;
       o->open_pending = (unsigned)v;
+      break;
+    case 'R':
+      bad = parse_double(optarg, &o->ping_rate) || o->ping_rate <= 0;
       break;
     case 'S':
       bad = parse_uint(optarg, MAX_SOCKETS, &v) || v == 0;
