@@ -857,7 +857,18 @@ static int on_tick(sd_event_source *es, uint64_t usec, void *ud) {
   }
   write_dirty(b, now);
   flush_all(b);
-  sd_event_source_set_time(es, usec + 1000);
+  /* Every millisecond while opening sessions or pacing; otherwise only at
+   * the end of the warm-up or of the window, so that a latency run on one
+   * core is not interrupted 1,000 times a second. */
+  uint64_t next = usec + 1000;
+  if (b->phase != PH_OPENING && b->o.rate <= 0 && b->o.ping_rate <= 0) {
+    double left = b->phase == PH_WARMUP ? b->o.warmup_s
+                  : b->phase == PH_MEASURE && !b->o.count ? b->o.duration_s
+                                                          : 1.0;
+    uint64_t end_usec = (b->phase_ns + (uint64_t)(left * 1e9)) / 1000;
+    next = end_usec > usec ? end_usec : usec + 1000;
+  }
+  sd_event_source_set_time(es, next);
   return 0;
 }
 
