@@ -38,6 +38,7 @@ static void usage(FILE *f) {
           "                         resolver's search domains)\n"
           "  -v, --verbose          log more (repeat for debug)\n"
           "      --quic-debug       ngtcp2's packet-level debug log on stderr\n"
+          "      --qlog DIR         write a qlog file per connection into DIR (diagnostics)\n"
           "  -V, --version          print the version and exit\n"
           "  -h, --help             print this help and exit\n"
           "\n"
@@ -103,7 +104,7 @@ void client_opts_defaults(client_opts *o) {
   o->max_targets = 1;
 }
 
-enum { O_JSON = 256, O_CAFILE, O_PIN, O_QDEBUG, O_CONTROL, O_DISCOVER, O_DOMAIN };
+enum { O_JSON = 256, O_CAFILE, O_PIN, O_QDEBUG, O_CONTROL, O_DISCOVER, O_DOMAIN, O_QLOG };
 static const struct option longopts[] = {
       {"count", required_argument, NULL, 'c'},
       {"interval", required_argument, NULL, 'i'},
@@ -118,6 +119,7 @@ static const struct option longopts[] = {
       {"insecure", no_argument, NULL, 'k'},
       {"verbose", no_argument, NULL, 'v'},
       {"quic-debug", no_argument, NULL, O_QDEBUG},
+      {"qlog", required_argument, NULL, O_QLOG},
       {"version", no_argument, NULL, 'V'},
       {"help", no_argument, NULL, 'h'},
       {"config", required_argument, NULL, 'C'},
@@ -235,6 +237,13 @@ static int apply_cli(client_opts *o, int argc, char **argv, FILE *out, FILE *err
       break;
     case O_QDEBUG:
       o->quic_debug = true;
+      break;
+    case O_QLOG:
+      if (strlen(optarg) >= sizeof(o->qlog_dir)) {
+        fprintf(err, "wtping-client: --qlog: too long\n");
+        return CLIENT_OPTS_EXIT_USAGE;
+      }
+      snprintf(o->qlog_dir, sizeof(o->qlog_dir), "%s", optarg);
       break;
     case 'V':
       fprintf(out, "wtping-client %s\n", PACKAGE_VERSION);
