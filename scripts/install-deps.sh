@@ -23,5 +23,7 @@ $SUDO apt-get install -y -qq --no-install-recommends firefox-esr >/dev/null
 # D-Bus for the daemons in the tests' namespaces, dnsmasq for SRV/TXT
 $SUDO apt-get install -y -qq --no-install-recommends \
   libavahi-client-dev avahi-daemon avahi-utils dbus dnsmasq-base >/dev/null
+# tests/bench/profile.sh (issue 14): callgrind and massif, perf tracepoints
+$SUDO apt-get install -y -qq --no-install-recommends valgrind linux-perf >/dev/null
 # make fuzz (libFuzzer harnesses, tests/fuzz): clang and its runtimes
 $SUDO apt-get install -y -qq --no-install-recommends clang libclang-rt-14-dev >/dev/null

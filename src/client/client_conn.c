@@ -44,7 +44,9 @@ void client_conn_close(client *c) {
   sd_event_source_set_enabled(c->ping_timer, SD_EVENT_OFF);
   pinger_stop(&c->pg);
   wt_conn_free(c->wc);
-  quic_conn_free(c->qc);
+  quic_conn_free(c->qc); /* ends the qlog */
+  qlog_file_close(c->qlog);
+  c->qlog = NULL;
   c->wc = NULL;
   c->qc = NULL;
   c->ss = NULL;
@@ -95,7 +97,33 @@ static void io_send_packet(quic_conn *qc, const ngtcp2_path *path, uint32_t ecn,
     log_debug("send: %s", strerror(errno));
 }
 
-static const quic_io_ops client_io_ops = {.send_packet = io_send_packet};
+static int io_qlog_open(quic_conn *qc, const ngtcp2_cid *odcid, bool server, void *ud) {
+  (void)qc;
+  client *c = ud;
+  if (!c->o.qlog_dir[0])
+    return -1;
+  char err[512];
+  qlog_file_close(c->qlog); /* a connection that failed before it started */
+  c->qlog = qlog_file_open(c->o.qlog_dir, odcid->data, odcid->datalen,
+                           server ? "server" : "client", err, sizeof(err));
+  if (!c->qlog) {
+    log_warn("%s", err);
+    return -1;
+  }
+  return 0;
+}
+
+static void io_qlog_write(quic_conn *qc, const void *data, size_t len, bool fin, void *ud) {
+  (void)qc;
+  client *c = ud;
+  qlog_file_write(c->qlog, data, len, fin);
+}
+
+static const quic_io_ops client_io_ops = {
+    .send_packet = io_send_packet,
+    .qlog_open = io_qlog_open,
+    .qlog_write = io_qlog_write,
+};
 
 static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *ud) {
   (void)es;

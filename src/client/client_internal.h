@@ -15,6 +15,7 @@
 #include "client/reconnect.h"
 #include "client/resolver.h"
 #include "common/addr.h"
+#include "common/qlog_file.h"
 #include "disc/disc_found.h"
 #include "ping/ping_hist.h"
 #include "quic/quic_conn.h"
@@ -60,6 +61,7 @@ typedef struct client {
   char addr[ADDR_STRLEN];      /* remote address and port */
   char addr_host[ADDR_STRLEN]; /* remote address only */
   quic_conn *qc;
+  qlog_file *qlog; /* --qlog */
   wt_conn *wc;
   wt_session *ss;
   sd_event_source *io, *conn_timer, *connect_timer;

@@ -40,6 +40,7 @@ static void usage(FILE *f) {
           "                         resolver's search domains)\n"
           "  -v, --verbose          log more (repeat for debug)\n"
           "      --quic-debug       ngtcp2's packet-level debug log on stderr\n"
+          "      --qlog DIR         write a qlog file per connection into DIR (diagnostics)\n"
           "  -V, --version          print the version and exit\n"
           "  -h, --help             print this help and exit\n"
           "\n"
@@ -105,8 +106,8 @@ void client_opts_defaults(client_opts *o) {
   o->max_targets = 1;
 }
 
-enum { O_JSON = 256, O_CAFILE, O_PIN, O_QDEBUG, O_CONTROL, O_DISCOVER, O_DOMAIN, O_TOKEN_FILE,
-       O_CERT, O_KEY };
+enum { O_JSON = 256, O_CAFILE, O_PIN, O_QDEBUG, O_CONTROL, O_DISCOVER, O_DOMAIN, O_QLOG,
+       O_TOKEN_FILE, O_CERT, O_KEY };
 static const struct option longopts[] = {
       {"count", required_argument, NULL, 'c'},
       {"interval", required_argument, NULL, 'i'},
@@ -121,6 +122,7 @@ static const struct option longopts[] = {
       {"insecure", no_argument, NULL, 'k'},
       {"verbose", no_argument, NULL, 'v'},
       {"quic-debug", no_argument, NULL, O_QDEBUG},
+      {"qlog", required_argument, NULL, O_QLOG},
       {"version", no_argument, NULL, 'V'},
       {"help", no_argument, NULL, 'h'},
       {"config", required_argument, NULL, 'C'},
@@ -258,6 +260,13 @@ static int apply_cli(client_opts *o, int argc, char **argv, FILE *out, FILE *err
       break;
     case O_QDEBUG:
       o->quic_debug = true;
+      break;
+    case O_QLOG:
+      if (strlen(optarg) >= sizeof(o->qlog_dir)) {
+        fprintf(err, "wtping-client: --qlog: too long\n");
+        return CLIENT_OPTS_EXIT_USAGE;
+      }
+      snprintf(o->qlog_dir, sizeof(o->qlog_dir), "%s", optarg);
       break;
     case 'V':
       fprintf(out, "wtping-client %s\n", PACKAGE_VERSION);

@@ -41,6 +41,7 @@ typedef struct client_opts {
   char key_file[CLIENT_PATH_MAX];
   int log_level;
   bool quic_debug;
+  char qlog_dir[CLIENT_PATH_MAX]; /* --qlog: one qlog file per connection; "" = off */
   /* daemon mode (a configuration file and no URL on the command line) */
   char config_file[CLIENT_PATH_MAX];
   char control_socket[CLIENT_PATH_MAX];

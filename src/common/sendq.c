@@ -1,6 +1,7 @@
 /* A stream's send queue with stable byte addresses. */
 #include "common/sendq.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +10,11 @@
  * Invariants:
  *
  * - head_off <= acked <= sent <= end.
- * - Every chunk but the tail is full (len == SENDQ_CHUNK_SIZE) because
- *   sendq_append always fills the tail first.  So the chunks hold exactly
- *   the stream bytes [head_off, end).
+ * - Every chunk but the tail is full (len == cap) because sendq_append
+ *   always fills the tail first.  So the chunks hold exactly the stream
+ *   bytes [head_off, end).
+ * - A chunk's cap is SENDQ_CHUNK_SIZE, except the first chunk of an empty
+ *   queue when the append that creates it fits SENDQ_SMALL_CHUNK.
  * - With no chunk at all, head_off == end.
  *
  * A byte is never moved once written: chunks are only unlinked from the
@@ -63,13 +66,15 @@ int sendq_append(sendq *q, const uint8_t *data, size_t len) {
     return -1;
   }
 
-  space = q->tail ? SENDQ_CHUNK_SIZE - q->tail->len : 0;
+  space = q->tail ? q->tail->cap - q->tail->len : 0;
 
   /* Allocate every chunk needed before touching the queue so that a
      failure leaves it unchanged. */
   if (len > space) {
     for (rest = len - space; rest > 0; rest -= n) {
-      c = malloc(sizeof(*c));
+      size_t cap = !q->tail && !first && rest <= SENDQ_SMALL_CHUNK ? SENDQ_SMALL_CHUNK
+                                                                   : SENDQ_CHUNK_SIZE;
+      c = malloc(offsetof(sendq_chunk, data) + cap);
       if (c == NULL) {
         while (first) {
           c = first->next;
@@ -80,13 +85,14 @@ int sendq_append(sendq *q, const uint8_t *data, size_t len) {
       }
       c->next = NULL;
       c->len = 0;
+      c->cap = cap;
       if (last) {
         last->next = c;
       } else {
         first = c;
       }
       last = c;
-      n = rest < SENDQ_CHUNK_SIZE ? rest : SENDQ_CHUNK_SIZE;
+      n = rest < cap ? rest : cap;
     }
   }
 
@@ -103,7 +109,7 @@ int sendq_append(sendq *q, const uint8_t *data, size_t len) {
   c = q->tail ? q->tail : first;
   rest = len;
   for (;;) {
-    n = SENDQ_CHUNK_SIZE - c->len;
+    n = c->cap - c->len;
     if (n > rest) {
       n = rest;
     }
@@ -172,10 +178,10 @@ void sendq_ack(sendq *q, uint64_t offset) {
 
   /* Unlink full chunks that lie wholly below |acked|.  The tail always
      stays: it holds (or is about to hold) |end|. */
-  while (q->head != q->tail && q->head_off + SENDQ_CHUNK_SIZE <= q->acked) {
+  while (q->head != q->tail && q->head_off + q->head->cap <= q->acked) {
     c = q->head;
     q->head = c->next;
-    q->head_off += SENDQ_CHUNK_SIZE;
+    q->head_off += c->cap;
     free(c);
   }
 

@@ -11,11 +11,16 @@
 #include <sys/uio.h>
 
 #define SENDQ_CHUNK_SIZE 4096
+/* A queue that starts with a small message gets a chunk of this size first:
+ * most streams (HTTP/3 control, CONNECT) only ever send a few dozen bytes,
+ * and every queue keeps its last chunk as a spare. */
+#define SENDQ_SMALL_CHUNK 256
 
 typedef struct sendq_chunk {
   struct sendq_chunk *next;
   size_t len; /* bytes used in data */
-  uint8_t data[SENDQ_CHUNK_SIZE];
+  size_t cap; /* SENDQ_CHUNK_SIZE, or SENDQ_SMALL_CHUNK for a queue's first one */
+  uint8_t data[];
 } sendq_chunk;
 
 typedef struct sendq {

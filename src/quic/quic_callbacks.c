@@ -183,9 +183,26 @@ static int cb_recv_stateless_reset(ngtcp2_conn *conn, const ngtcp2_pkt_stateless
   return 0;
 }
 
+/* cb_recv_crypto_data hands CRYPTO data to TLS while the session exists.
+ * After a server released it, a client's CRYPTO frame at 1-RTT (a TLS
+ * message nobody asked for) ends the connection. */
+static int cb_recv_crypto_data(ngtcp2_conn *conn, ngtcp2_crypto_level level, uint64_t offset,
+                               const uint8_t *data, size_t len, void *user_data) {
+  quic_conn *qc = user_data;
+  if (!qc->tls)
+    return NGTCP2_ERR_CRYPTO;
+  return ngtcp2_crypto_recv_crypto_data_cb(conn, level, offset, data, len, user_data);
+}
+
 static int cb_handshake_completed(ngtcp2_conn *conn, void *user_data) {
   (void)conn;
   quic_conn *qc = user_data;
+  /* A server needs nothing more from TLS once the handshake is complete:
+   * no session tickets are sent (GNUTLS_NO_AUTO_SEND_TICKET), QUIC has no
+   * TLS KeyUpdate, and packet protection and key updates use ngtcp2's own
+   * crypto contexts. The session is released after this read. */
+  if (qc->server)
+    qc->release_tls = true;
   if (qc->app && qc->app->handshake_done && qc->app->handshake_done(qc, qc->app_ud) != 0)
     return fail_cb(qc);
   return 0;
@@ -200,7 +217,7 @@ void quic_conn_fill_callbacks(ngtcp2_callbacks *cb, bool server) {
     cb->client_initial = ngtcp2_crypto_client_initial_cb;
     cb->recv_retry = ngtcp2_crypto_recv_retry_cb;
   }
-  cb->recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb;
+  cb->recv_crypto_data = cb_recv_crypto_data;
   cb->encrypt = ngtcp2_crypto_encrypt_cb;
   cb->decrypt = ngtcp2_crypto_decrypt_cb;
   cb->hp_mask = ngtcp2_crypto_hp_mask_cb;

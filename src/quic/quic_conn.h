@@ -32,6 +32,12 @@ typedef struct quic_io_ops {
    * packets can be routed by destination CID. new_cid returns 0 or -1. */
   int (*new_cid)(quic_conn *qc, const ngtcp2_cid *cid, void *ud);
   void (*retire_cid)(quic_conn *qc, const ngtcp2_cid *cid, void *ud);
+  /* qlog (optional, diagnostics): qlog_open is asked once, while the
+   * connection is created, with its original destination CID; returning 0
+   * turns ngtcp2's qlog writer on for it, and its output (JSON-SEQ) goes to
+   * qlog_write until a call with |fin|, at the latest from quic_conn_free. */
+  int (*qlog_open)(quic_conn *qc, const ngtcp2_cid *odcid, bool server, void *ud);
+  void (*qlog_write)(quic_conn *qc, const void *data, size_t len, bool fin, void *ud);
 } quic_io_ops;
 
 /* The protocol layer's callbacks. A callback that hit a connection error
@@ -139,6 +145,10 @@ bool quic_conn_close_requested(const quic_conn *qc);
 
 /* quic_conn_is_dead returns true when the owner must free the connection. */
 bool quic_conn_is_dead(const quic_conn *qc);
+
+/* quic_conn_has_tls returns true while the connection holds its GnuTLS
+ * session: a server releases it once the handshake is complete. */
+bool quic_conn_has_tls(const quic_conn *qc);
 
 /* quic_conn_handshake_completed returns true after the TLS handshake. */
 bool quic_conn_handshake_completed(const quic_conn *qc);

@@ -47,7 +47,8 @@ struct quic_stream {
 
 struct quic_conn {
   ngtcp2_conn *conn;
-  gnutls_session_t tls;
+  gnutls_session_t tls; /* NULL once released after the server's handshake */
+  bool release_tls;     /* the handshake completed: release |tls| after this read */
   quic_tls_ref ref; /* gnutls_session_get_ptr() points here */
   quic_conn_config cfg;
   bool server;

@@ -130,9 +130,16 @@ void quic_conn_write(quic_conn *qc, ngtcp2_tstamp now) {
   }
   /* ngtcp2 0.12.1's pacer uses the 333 ms initial RTT before the first RTT
    * sample, which stalls the handshake for ~22 ms: pace only once an RTT
-   * sample exists (fixed upstream in 0.14). */
-  ngtcp2_conn_stat st;
-  ngtcp2_conn_get_conn_stat(qc->conn, &st);
-  if (st.first_rtt_sample_ts != UINT64_MAX)
-    ngtcp2_conn_update_pkt_tx_time(qc->conn, now);
+   * sample exists (fixed upstream in 0.14). And pace only while something
+   * still waits to be sent: the pacer's deadline is part of the connection's
+   * expiry, so arming it after a write that emptied every queue schedules a
+   * wake-up with nothing to do (one per reply when one ping is in flight).
+   * The bytes written meanwhile still count: ngtcp2 adds them up until the
+   * next update. */
+  if (qc->send_head || qc->dg_count || qc->burst_cut) {
+    ngtcp2_conn_stat st;
+    ngtcp2_conn_get_conn_stat(qc->conn, &st);
+    if (st.first_rtt_sample_ts != UINT64_MAX)
+      ngtcp2_conn_update_pkt_tx_time(qc->conn, now);
+  }
 }

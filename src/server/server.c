@@ -24,6 +24,7 @@
 #include "common/default_path.h"
 #include "common/log.h"
 #include "common/secret_file.h"
+#include "common/timer_slack.h"
 #include "ping/ping_service.h"
 #include "quic/quic_cidmap.h"
 #include "quic/quic_conn.h"
@@ -34,7 +35,7 @@
 #include "server/udp.h"
 #include "wt/wt_conn.h"
 
-#define RX_BATCH 64              /* datagrams per wakeup, then yield */
+#define RX_ROUNDS 2              /* recvmmsg batches per wakeup, then yield */
 #define RESET_RATE_PER_SEC 100   /* stateless resets */
 #define SHUTDOWN_GRACE_NS (3 * NGTCP2_SECONDS)
 
@@ -108,10 +109,18 @@ void server_tls_install(server *s, srv_tls *t) {
 
 static void conn_free(srv_conn *c) {
   server *s = c->srv;
+  if (c->dirty) { /* not reached today: the dirty list is emptied before any free */
+    for (srv_conn **pp = &s->dirty; *pp; pp = &(*pp)->dirty_next)
+      if (*pp == c) {
+        *pp = c->dirty_next;
+        break;
+      }
+  }
   if (c->odcid.datalen)
     quic_cidmap_remove(s->cids, c->odcid.data, c->odcid.datalen);
   wt_conn_free(c->wc);
-  quic_conn_free(c->qc); /* retires its CIDs from the map */
+  quic_conn_free(c->qc); /* retires its CIDs from the map, ends the qlog */
+  qlog_file_close(c->qlog);
   sd_event_source_disable_unref(c->timer);
   server_tls_unref(c->tls);
   if (c->prev)
@@ -155,26 +164,51 @@ static bool conn_update(srv_conn *c) {
   if (w < t)
     t = w;
   if (t == UINT64_MAX) {
-    sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+    if (c->timer_usec != UINT64_MAX)
+      sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+    c->timer_usec = UINT64_MAX;
     return true;
   }
   /* sd-event counts microseconds on CLOCK_MONOTONIC, as we do in ns. */
-  uint64_t usec = t / 1000;
-  if (t % 1000)
-    usec++;
+  uint64_t usec = timer_slack_usec(t, quic_conn_now(c->qc));
+  if (usec == c->timer_usec)
+    return true; /* armed for that already: no prioq update, no timerfd_settime */
   sd_event_source_set_time(c->timer, usec);
   sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
+  c->timer_usec = usec;
   return true;
+}
+
+/* tx_flush sends the packets waiting in the batch. */
+static void tx_flush(server *s) {
+  if (s->ntx == 0)
+    return;
+  listener *l = s->tx_l;
+  int r = udp_send_batch(l->fd, s->tx, s->ntx, l->wildcard);
+  if (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+    log_debug("sendmmsg: %s", strerror(errno));
+  s->ntx = 0;
+}
+
+static void batch_begin(server *s) { s->batching = true; }
+
+static void batch_end(server *s) {
+  tx_flush(s);
+  s->batching = false;
 }
 
 static int on_conn_timer(sd_event_source *es, uint64_t usec, void *ud) {
   (void)es;
   (void)usec;
   srv_conn *c = ud;
+  server *s = c->srv;
+  c->timer_usec = UINT64_MAX; /* a oneshot timer that fired is off */
   uint64_t now = server_now_ns();
+  batch_begin(s);
   wt_conn_timeout(c->wc, now);
   quic_conn_timeout(c->qc, now);
   conn_update(c);
+  batch_end(s);
   return 0;
 }
 
@@ -184,6 +218,21 @@ static void io_send_packet(quic_conn *qc, const ngtcp2_path *path, uint32_t ecn,
   (void)ecn;
   srv_conn *c = ud;
   listener *l = c->l;
+  server *s = c->srv;
+  if (s->batching && len <= TX_BUF_SIZE && path->remote.addrlen <= sizeof(struct sockaddr_storage) &&
+      path->local.addrlen <= sizeof(struct sockaddr_storage)) {
+    if (s->ntx == UDP_BATCH || (s->ntx && s->tx_l != l))
+      tx_flush(s);
+    udp_msg *m = &s->tx[s->ntx++];
+    s->tx_l = l;
+    memcpy(m->data, data, len);
+    m->len = len;
+    memcpy(&m->remote, path->remote.addr, path->remote.addrlen);
+    m->remotelen = path->remote.addrlen;
+    memcpy(&m->local, path->local.addr, path->local.addrlen);
+    m->locallen = path->local.addrlen;
+    return;
+  }
   if (udp_send(l->fd, (const struct sockaddr *)path->local.addr,
                (const struct sockaddr *)path->remote.addr, path->remote.addrlen, data, len,
                l->wildcard) != 0 &&
@@ -204,10 +253,34 @@ static void io_retire_cid(quic_conn *qc, const ngtcp2_cid *cid, void *ud) {
     quic_cidmap_remove(c->srv->cids, cid->data, cid->datalen);
 }
 
+static int io_qlog_open(quic_conn *qc, const ngtcp2_cid *odcid, bool server_role, void *ud) {
+  (void)qc;
+  srv_conn *c = ud;
+  const char *dir = c->srv->opts.qlog_dir;
+  if (!dir[0])
+    return -1;
+  char err[512];
+  c->qlog = qlog_file_open(dir, odcid->data, odcid->datalen, server_role ? "server" : "client",
+                           err, sizeof(err));
+  if (!c->qlog) {
+    log_warn("%s", err);
+    return -1;
+  }
+  return 0;
+}
+
+static void io_qlog_write(quic_conn *qc, const void *data, size_t len, bool fin, void *ud) {
+  (void)qc;
+  srv_conn *c = ud;
+  qlog_file_write(c->qlog, data, len, fin);
+}
+
 static const quic_io_ops server_io_ops = {
     .send_packet = io_send_packet,
     .new_cid = io_new_cid,
     .retire_cid = io_retire_cid,
+    .qlog_open = io_qlog_open,
+    .qlog_write = io_qlog_write,
 };
 
 static srv_conn *conn_accept(server *s, listener *l, const ngtcp2_pkt_hd *hd,
@@ -242,6 +315,7 @@ static srv_conn *conn_accept(server *s, listener *l, const ngtcp2_pkt_hd *hd,
   c->tls = s->tls;
   c->tls->refs++;
   c->accepted_ns = now;
+  c->timer_usec = UINT64_MAX;
   c->qc = quic_conn_server_new_retried(&s->qcfg, &c->tls->t, hd, odcid, path, now,
                                        &server_io_ops, c);
   if (!c->qc)
@@ -268,6 +342,7 @@ static srv_conn *conn_accept(server *s, listener *l, const ngtcp2_pkt_hd *hd,
 fail:
   wt_conn_free(c->wc);
   quic_conn_free(c->qc);
+  qlog_file_close(c->qlog);
   sd_event_source_unref(c->timer);
   server_tls_unref(c->tls);
   source_limit_release(&s->sources, &c->source);
@@ -424,8 +499,24 @@ static void handle_packet(server *s, listener *l, const uint8_t *data, size_t le
   s->ping.now_ns = now; /* for ping_service's per-session datagram rate */
   quic_conn_read(c->qc, &path, 0, data, len, now);
   handshake_done(s, c);
-  quic_conn_write(c->qc, now);
-  conn_update(c);
+  if (!c->dirty) { /* written once, after the whole batch was read */
+    c->dirty = true;
+    c->dirty_next = s->dirty;
+    s->dirty = c;
+  }
+}
+
+/* write_dirty writes each connection that read packets in this batch, once:
+ * replies and ACKs for several packets share datagrams. */
+static void write_dirty(server *s, uint64_t now) {
+  while (s->dirty) {
+    srv_conn *c = s->dirty;
+    s->dirty = c->dirty_next;
+    c->dirty = false;
+    c->dirty_next = NULL;
+    quic_conn_write(c->qc, now);
+    conn_update(c);
+  }
 }
 
 static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *ud) {
@@ -433,19 +524,26 @@ static int on_readable(sd_event_source *es, int fd, uint32_t revents, void *ud) 
   (void)revents;
   listener *l = ud;
   server *s = l->srv;
-  for (int i = 0; i < RX_BATCH; i++) {
-    struct sockaddr_storage remote, local;
-    socklen_t rlen, llen;
-    ssize_t n = udp_recv(fd, &l->addr, s->rxbuf, sizeof(s->rxbuf), &remote, &rlen, &local, &llen);
-    if (n == -2)
-      continue;
+  batch_begin(s);
+  for (int round = 0; round < RX_ROUNDS; round++) {
+    int n = udp_recv_batch(fd, &l->addr, &s->rx);
     if (n < 0) {
-      if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-        log_warn("recvmsg: %s", strerror(errno));
+      if (errno != EAGAIN && errno != EWOULDBLOCK)
+        log_warn("recvmmsg: %s", strerror(errno));
       break;
     }
-    handle_packet(s, l, s->rxbuf, (size_t)n, &local, llen, &remote, rlen, server_now_ns());
+    uint64_t now = server_now_ns();
+    for (int i = 0; i < n; i++) {
+      udp_msg *m = &s->rx.msg[i];
+      if (m->len)
+        handle_packet(s, l, m->data, m->len, &m->local, m->locallen, &m->remote, m->remotelen,
+                      now);
+    }
+    write_dirty(s, now);
+    if (n < UDP_BATCH)
+      break; /* the socket is drained: no extra recvmmsg that ends in EAGAIN */
   }
+  batch_end(s);
   return 0;
 }
 
@@ -712,6 +810,9 @@ static int setup(server *s) {
     log_err("out of memory");
     return -1;
   }
+  udp_rx_batch_init(&s->rx, &s->rxbufs[0][0], RX_BUF_SIZE);
+  for (unsigned i = 0; i < UDP_BATCH; i++)
+    s->tx[i].data = s->txbufs[i];
   quic_conn_config_default(&s->qcfg);
   s->qcfg.static_secret = s->secret;
   s->qcfg.txbuf = s->txbuf;

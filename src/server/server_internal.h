@@ -10,6 +10,7 @@
 #include <systemd/sd-event.h>
 
 #include "cert/cert_make.h"
+#include "common/qlog_file.h"
 #include "h3/h3_access.h"
 #include "ping/ping_service.h"
 #include "quic/quic_cidmap.h"
@@ -17,6 +18,7 @@
 #include "quic/quic_tls.h"
 #include "server/server_opts.h"
 #include "server/source_limit.h"
+#include "server/udp.h"
 #include "wt/wt_conn.h"
 
 #define RX_BUF_SIZE 65536
@@ -56,6 +58,10 @@ typedef struct srv_conn {
   ngtcp2_cid odcid; /* the client's first DCID, also routed to us */
   source_key source; /* counted in server.sources */
   bool identity_checked; /* the handshake completed (half_open counted down) */
+  uint64_t timer_usec; /* what the timer is armed for (UINT64_MAX: off) */
+  qlog_file *qlog;     /* --qlog */
+  bool dirty;          /* read in this batch: write once at its end */
+  struct srv_conn *dirty_next;
   struct srv_conn *prev, *next;
 } srv_conn;
 
@@ -75,8 +81,17 @@ struct server {
   quic_conn_config qcfg;
   wt_conn_config wcfg;
   ping_service ping;
-  uint8_t rxbuf[RX_BUF_SIZE];
   uint8_t txbuf[TX_BUF_SIZE];
+  /* receive and send batches (recvmmsg / sendmmsg): while |batching|,
+   * packets wait in |tx| and go out at the end of the event handler */
+  uint8_t rxbufs[UDP_BATCH][RX_BUF_SIZE];
+  udp_rx_batch rx;
+  uint8_t txbufs[UDP_BATCH][TX_BUF_SIZE];
+  udp_msg tx[UDP_BATCH];
+  unsigned ntx;
+  listener *tx_l;
+  bool batching;
+  srv_conn *dirty; /* connections that read packets in the current batch */
   bool shutting_down;
   sd_event_source *shutdown_timer;
   uint64_t reset_window;

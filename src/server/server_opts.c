@@ -40,6 +40,7 @@ static void usage(FILE *f) {
           "      --advertise          publish the server by DNS-SD (mDNS, through Avahi)\n"
           "  -v, --verbose            log more (repeat for debug)\n"
           "      --quic-debug         ngtcp2's packet-level debug log on stderr\n"
+          "      --qlog DIR           write a qlog file per connection into DIR (diagnostics)\n"
           "  -V, --version            print the version and exit\n"
           "  -h, --help               print this help and exit\n",
           SERVER_DEFAULT_CONFIG, SERVER_DEFAULT_PORT, SERVER_DEFAULT_CERT_DIR, SERVER_DEFAULT_PATH,
@@ -98,7 +99,7 @@ static int copy_arg(const char *opt, char *dst, size_t cap, const char *src) {
 }
 
 enum { O_CERT = 256, O_KEY, O_IDLE, O_MAXCONN, O_MAXSESS, O_QDEBUG, O_CONTROL, O_SECRET,
-       O_CERT_MODE, O_CERT_DIR, O_CERT_ROTATION, O_ADVERTISE };
+       O_CERT_MODE, O_CERT_DIR, O_CERT_ROTATION, O_ADVERTISE, O_QLOG };
 static const struct option longopts[] = {
     {"config", required_argument, NULL, 'c'},
     {"advertise", no_argument, NULL, O_ADVERTISE},
@@ -117,6 +118,7 @@ static const struct option longopts[] = {
     {"reset-secret", required_argument, NULL, O_SECRET},
     {"verbose", no_argument, NULL, 'v'},
     {"quic-debug", no_argument, NULL, O_QDEBUG},
+    {"qlog", required_argument, NULL, O_QLOG},
     {"version", no_argument, NULL, 'V'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -223,6 +225,10 @@ static int apply_cli(server_opts *o, int argc, char **argv) {
       break;
     case O_ADVERTISE:
       o->advertise = true;
+      break;
+    case O_QLOG:
+      if (copy_arg("--qlog", o->qlog_dir, sizeof(o->qlog_dir), optarg) != 0)
+        return OPTS_EXIT_USAGE;
       break;
     default:
       usage(stderr);

@@ -86,6 +86,7 @@ typedef struct server_opts {
   bool advertise;           /* publish _wtping._udp (default false) */
   char advertise_name[64];  /* instance name; "" = "wtping on HOSTNAME" */
   bool advertise_pin;       /* publish the certificate's SHA-256 as TXT pin= */
+  char qlog_dir[SERVER_PATH_MAX]; /* --qlog: one qlog file per connection; "" = off */
 } server_opts;
 
 enum { OPTS_RUN = 0, OPTS_EXIT_OK = 1, OPTS_EXIT_USAGE = 2, OPTS_EXIT_CONFIG = 3 };

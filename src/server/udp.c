@@ -10,6 +10,8 @@
 
 #include "common/addr.h"
 
+#define UDP_RCVBUF (4 * 1024 * 1024)
+
 int udp_is_wildcard(const struct sockaddr *sa) {
   if (sa->sa_family == AF_INET)
     return ((const struct sockaddr_in *)sa)->sin_addr.s_addr == htonl(INADDR_ANY);
@@ -37,6 +39,13 @@ static int set_options(int fd, const struct sockaddr *sa, bool before_bind) {
     if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) != 0 && sa->sa_family == AF_INET)
       return -1;
   }
+  /* One socket carries every connection: the default receive buffer
+   * (rmem_default, ~208 KiB) overflows under a burst of a thousand small
+   * packets and QUIC then waits for loss recovery. Ask for 4 MiB (beyond
+   * rmem_max when privileged, else up to rmem_max). */
+  int rcvbuf = UDP_RCVBUF;
+  if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) != 0)
+    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
   int pmtu = IP_PMTUDISC_DO;
   (void)setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu));
   if (sa->sa_family == AF_INET6) {
@@ -85,34 +94,14 @@ fail:
   return -1;
 }
 
-ssize_t udp_recv(int fd, const struct sockaddr_storage *bound, uint8_t *buf, size_t cap,
-                 struct sockaddr_storage *remote, socklen_t *remotelen,
-                 struct sockaddr_storage *local, socklen_t *locallen) {
-  struct iovec iov = {.iov_base = buf, .iov_len = cap};
-  union {
-    char buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(struct in_pktinfo))];
-    struct cmsghdr align;
-  } ctl;
-  struct msghdr msg = {
-      .msg_name = remote,
-      .msg_namelen = sizeof(*remote),
-      .msg_iov = &iov,
-      .msg_iovlen = 1,
-      .msg_control = ctl.buf,
-      .msg_controllen = sizeof(ctl.buf),
-  };
-  ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
-  if (n < 0)
-    return -1;
-  if (msg.msg_flags & MSG_TRUNC) {
-    errno = EMSGSIZE;
-    return -2; /* oversized: skip it */
-  }
-  *remotelen = msg.msg_namelen;
+/* local_from_cmsgs fills |local| with the bound address and the destination
+ * IP that IP_PKTINFO / IPV6_PKTINFO reported for the datagram of |msg|. */
+static void local_from_cmsgs(struct msghdr *msg, const struct sockaddr_storage *bound,
+                             struct sockaddr_storage *local, socklen_t *locallen) {
   memcpy(local, bound, sizeof(*local));
   *locallen = bound->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
                                              : sizeof(struct sockaddr_in);
-  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
     if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
         bound->ss_family == AF_INET6) {
       struct in6_pktinfo pi;
@@ -133,7 +122,98 @@ ssize_t udp_recv(int fd, const struct sockaddr_storage *bound, uint8_t *buf, siz
       }
     }
   }
+}
+
+ssize_t udp_recv(int fd, const struct sockaddr_storage *bound, uint8_t *buf, size_t cap,
+                 struct sockaddr_storage *remote, socklen_t *remotelen,
+                 struct sockaddr_storage *local, socklen_t *locallen) {
+  struct iovec iov = {.iov_base = buf, .iov_len = cap};
+  union {
+    char buf[UDP_CMSG_SPACE];
+    struct cmsghdr align;
+  } ctl;
+  struct msghdr msg = {
+      .msg_name = remote,
+      .msg_namelen = sizeof(*remote),
+      .msg_iov = &iov,
+      .msg_iovlen = 1,
+      .msg_control = ctl.buf,
+      .msg_controllen = sizeof(ctl.buf),
+  };
+  ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
+  if (n < 0)
+    return -1;
+  if (msg.msg_flags & MSG_TRUNC) {
+    errno = EMSGSIZE;
+    return -2; /* oversized: skip it */
+  }
+  *remotelen = msg.msg_namelen;
+  local_from_cmsgs(&msg, bound, local, locallen);
   return n;
+}
+
+void udp_rx_batch_init(udp_rx_batch *b, uint8_t *bufs, size_t cap) {
+  memset(b, 0, sizeof(*b));
+  for (unsigned i = 0; i < UDP_BATCH; i++) {
+    b->msg[i].data = bufs + (size_t)i * cap;
+    b->iov[i].iov_base = b->msg[i].data;
+    b->iov[i].iov_len = cap;
+    b->mm[i].msg_hdr.msg_name = &b->msg[i].remote;
+    b->mm[i].msg_hdr.msg_iov = &b->iov[i];
+    b->mm[i].msg_hdr.msg_iovlen = 1;
+    b->mm[i].msg_hdr.msg_control = b->ctl[i].buf;
+  }
+}
+
+int udp_recv_batch(int fd, const struct sockaddr_storage *bound, udp_rx_batch *b) {
+  for (unsigned i = 0; i < UDP_BATCH; i++) {
+    b->mm[i].msg_hdr.msg_namelen = sizeof(b->msg[i].remote);
+    b->mm[i].msg_hdr.msg_controllen = sizeof(b->ctl[i].buf);
+  }
+  int r;
+  do
+    r = recvmmsg(fd, b->mm, UDP_BATCH, MSG_DONTWAIT, NULL);
+  while (r < 0 && errno == EINTR);
+  for (int i = 0; i < r; i++) {
+    udp_msg *m = &b->msg[i];
+    struct msghdr *h = &b->mm[i].msg_hdr;
+    m->remotelen = h->msg_namelen;
+    m->len = h->msg_flags & MSG_TRUNC ? 0 : b->mm[i].msg_len; /* oversized: skip */
+    local_from_cmsgs(h, bound, &m->local, &m->locallen);
+  }
+  return r;
+}
+
+/* source_cmsg writes the IP_PKTINFO / IPV6_PKTINFO that sends from
+ * |local|'s address into |buf| and returns its length. */
+static size_t source_cmsg(char *buf, const struct sockaddr *local) {
+  struct cmsghdr *c = (struct cmsghdr *)buf;
+  if (local->sa_family == AF_INET6) {
+    const struct in6_addr *a = &((const struct sockaddr_in6 *)local)->sin6_addr;
+    if (IN6_IS_ADDR_V4MAPPED(a)) {
+      struct in_pktinfo pi = {0};
+      memcpy(&pi.ipi_spec_dst, &a->s6_addr[12], 4);
+      c->cmsg_level = IPPROTO_IP;
+      c->cmsg_type = IP_PKTINFO;
+      c->cmsg_len = CMSG_LEN(sizeof(pi));
+      memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+      return CMSG_SPACE(sizeof(pi));
+    }
+    struct in6_pktinfo pi = {0};
+    pi.ipi6_addr = *a;
+    c->cmsg_level = IPPROTO_IPV6;
+    c->cmsg_type = IPV6_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof(pi));
+    memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+    return CMSG_SPACE(sizeof(pi));
+  }
+  struct in_pktinfo pi = {0};
+  pi.ipi_spec_dst = ((const struct sockaddr_in *)local)->sin_addr;
+  c->cmsg_level = IPPROTO_IP;
+  c->cmsg_type = IP_PKTINFO;
+  c->cmsg_len = CMSG_LEN(sizeof(pi));
+  memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+  return CMSG_SPACE(sizeof(pi));
 }
 
 int udp_send(int fd, const struct sockaddr *local, const struct sockaddr *remote,
@@ -151,35 +231,7 @@ int udp_send(int fd, const struct sockaddr *local, const struct sockaddr *remote
       .msg_iovlen = 1,
   };
   if (wildcard && local) {
-    struct cmsghdr *c = (struct cmsghdr *)ctl.buf;
-    if (local->sa_family == AF_INET6) {
-      const struct in6_addr *a = &((const struct sockaddr_in6 *)local)->sin6_addr;
-      if (IN6_IS_ADDR_V4MAPPED(a)) {
-        struct in_pktinfo pi = {0};
-        memcpy(&pi.ipi_spec_dst, &a->s6_addr[12], 4);
-        c->cmsg_level = IPPROTO_IP;
-        c->cmsg_type = IP_PKTINFO;
-        c->cmsg_len = CMSG_LEN(sizeof(pi));
-        memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-        msg.msg_controllen = CMSG_SPACE(sizeof(pi));
-      } else {
-        struct in6_pktinfo pi = {0};
-        pi.ipi6_addr = *a;
-        c->cmsg_level = IPPROTO_IPV6;
-        c->cmsg_type = IPV6_PKTINFO;
-        c->cmsg_len = CMSG_LEN(sizeof(pi));
-        memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-        msg.msg_controllen = CMSG_SPACE(sizeof(pi));
-      }
-    } else {
-      struct in_pktinfo pi = {0};
-      pi.ipi_spec_dst = ((const struct sockaddr_in *)local)->sin_addr;
-      c->cmsg_level = IPPROTO_IP;
-      c->cmsg_type = IP_PKTINFO;
-      c->cmsg_len = CMSG_LEN(sizeof(pi));
-      memcpy(CMSG_DATA(c), &pi, sizeof(pi));
-      msg.msg_controllen = CMSG_SPACE(sizeof(pi));
-    }
+    msg.msg_controllen = source_cmsg(ctl.buf, local);
     msg.msg_control = ctl.buf;
   }
   for (;;) {
@@ -189,4 +241,44 @@ int udp_send(int fd, const struct sockaddr *local, const struct sockaddr *remote
     if (errno != EINTR)
       return -1;
   }
+}
+
+int udp_send_batch(int fd, const udp_msg *msgs, unsigned n, int wildcard) {
+  struct mmsghdr mm[UDP_BATCH];
+  struct iovec iov[UDP_BATCH];
+  union {
+    char buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+    struct cmsghdr align;
+  } ctl[UDP_BATCH];
+  if (n > UDP_BATCH)
+    n = UDP_BATCH;
+  for (unsigned i = 0; i < n; i++) {
+    iov[i].iov_base = msgs[i].data;
+    iov[i].iov_len = msgs[i].len;
+    mm[i].msg_hdr = (struct msghdr){
+        .msg_name = (void *)&msgs[i].remote,
+        .msg_namelen = msgs[i].remotelen,
+        .msg_iov = &iov[i],
+        .msg_iovlen = 1,
+    };
+    mm[i].msg_len = 0;
+    if (wildcard) {
+      memset(&ctl[i], 0, sizeof(ctl[i]));
+      mm[i].msg_hdr.msg_control = ctl[i].buf;
+      mm[i].msg_hdr.msg_controllen = source_cmsg(ctl[i].buf, (const struct sockaddr *)&msgs[i].local);
+    }
+  }
+  unsigned done = 0;
+  while (done < n) {
+    int r = sendmmsg(fd, mm + done, n - done, MSG_DONTWAIT);
+    if (r < 0) {
+      if (errno == EINTR)
+        continue;
+      if (done == 0)
+        return -1;
+      break;
+    }
+    done += (unsigned)r;
+  }
+  return (int)done;
 }

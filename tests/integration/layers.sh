@@ -27,6 +27,7 @@ allowed() {
   disc) echo "common disc" ;;
   server) echo "common quic h3 wt ping ctl cert disc server" ;;
   client) echo "common quic h3 wt ping ctl disc client" ;;
+  bench) echo "common quic h3 wt ping client bench" ;; # wtping-bench: the client stack, not installed
   *) return 1 ;;
   esac
 }

@@ -420,6 +420,42 @@ static void test_limit(void **state) {
   sendq_free(qp);
 }
 
+/* A queue that starts small (an HTTP/3 control or CONNECT stream) keeps a
+ * small spare; one that grows gets full chunks. */
+static void test_small_first_chunk(void **state) {
+  sendq *qp = *state;
+  struct iovec iov[4];
+
+  assert_int_equal(append_pattern(qp, 40), 0);
+  assert_ptr_equal(qp->head, qp->tail);
+  assert_int_equal(qp->head->cap, SENDQ_SMALL_CHUNK);
+  sendq_mark_sent(qp, 40);
+  sendq_ack(qp, 40);
+  assert_int_equal(qp->tail->len, 0); /* the small spare, rewound */
+  assert_int_equal(qp->tail->cap, SENDQ_SMALL_CHUNK);
+
+  /* more than the small chunk holds: it is filled, then a full one follows */
+  assert_int_equal(append_pattern(qp, SENDQ_SMALL_CHUNK + 10), 0);
+  assert_int_equal(qp->head->len, SENDQ_SMALL_CHUNK);
+  assert_int_equal(qp->tail->cap, SENDQ_CHUNK_SIZE);
+  assert_int_equal(qp->tail->len, 10);
+  assert_int_equal(sendq_peek(qp, iov, 4), 2);
+  assert_int_equal(iov[0].iov_len, SENDQ_SMALL_CHUNK);
+  assert_int_equal(iov[1].iov_len, 10);
+  assert_int_equal(check_unsent(qp), 2); /* the bytes, in order */
+  sendq_mark_sent(qp, SENDQ_SMALL_CHUNK + 10);
+  /* acking past the small chunk frees it */
+  sendq_ack(qp, 40 + SENDQ_SMALL_CHUNK);
+  assert_ptr_equal(qp->head, qp->tail);
+  assert_int_equal(qp->head_off, 40 + SENDQ_SMALL_CHUNK);
+  assert_int_equal(qp->head->cap, SENDQ_CHUNK_SIZE);
+
+  /* a first append too big for a small chunk gets full chunks only */
+  sendq_free(qp);
+  assert_int_equal(append_pattern(qp, SENDQ_SMALL_CHUNK + 1), 0);
+  assert_int_equal(qp->head->cap, SENDQ_CHUNK_SIZE);
+}
+
 static void test_free_reinit(void **state) {
   sendq *qp = *state;
 
@@ -455,6 +491,7 @@ static int teardown(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_small_first_chunk, setup, teardown),
       cmocka_unit_test_setup_teardown(test_append_small, setup, teardown),
       cmocka_unit_test_setup_teardown(test_append_across_chunks, setup, teardown),
       cmocka_unit_test_setup_teardown(test_byte_by_byte, setup, teardown),

@@ -1,6 +1,6 @@
 // Offline checks of deploy/kubernetes (run by tests/system/kubernetes.sh):
 //
-//   node check-manifests.mjs DIR CONTAINERFILE
+//   node check-manifests.mjs DIR CONTAINERFILE [docs/kubernetes.md]
 //
 // 1. every document of every *.yaml in DIR parses (YAML 1.1, as Kubernetes
 //    reads it) and validates against the Kubernetes OpenAPI schema of its
@@ -9,9 +9,13 @@
 // 2. the objects agree with each other: names, namespace, labels and
 //    selectors, ports and their names/protocols, volumes and the ConfigMaps
 //    and Secrets they name, the daemons' configuration (listen port, control
-//    socket, certificate and secret paths, URL) against mounts, probes,
-//    preStop and the metrics sidecar, security settings, the uid of the
-//    image, the grace period, the kustomization's resources.
+//    socket, certificate and secret paths) against mounts, probes, preStop
+//    and the metrics sidecar; the client's DNS SRV discovery against the
+//    headless Service (the SRV name from its name, namespace, port name and
+//    protocol; the port; the path without a TXT record) and the certificate
+//    names of the recommended Certificate in docs/kubernetes.md (the SRV
+//    targets' wildcard); security settings, the uid of the image, the grace
+//    period, the kustomization's resources.
 //
 // Prints TAP-like lines ("ok - ..." / "not ok - ..."), then on the last line
 // "programs: P1 P2 ..." (every program the manifests run, for the caller to
@@ -21,9 +25,9 @@ import { join, basename, dirname } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import YAML from "yaml";
 
-const [dir, containerfile] = process.argv.slice(2);
+const [dir, containerfile, docs] = process.argv.slice(2);
 if (!dir || !containerfile) {
-  console.error("usage: node check-manifests.mjs DIR CONTAINERFILE");
+  console.error("usage: node check-manifests.mjs DIR CONTAINERFILE [DOCS.md]");
   process.exit(2);
 }
 
@@ -215,7 +219,7 @@ ok(npClient && npClient.spec.egress.some((r) => r.to?.some((t) => matches(t.podS
    r.ports?.some((p) => p.port === wtPort.containerPort && p.protocol === "UDP")),
    `NetworkPolicy ${npClient?.metadata.name}: UDP ${wtPort.containerPort} out to the server pods`);
 ok(npClient && npClient.spec.egress.some((r) => r.ports?.some((p) => p.port === 53 && p.protocol === "UDP")),
-   `NetworkPolicy ${npClient?.metadata.name}: DNS out (the Service name, SRV discovery)`);
+   `NetworkPolicy ${npClient?.metadata.name}: DNS out (SRV discovery)`);
 for (const [pod, np] of [[serverPod, npServer], [clientPod, npClient]]) {
   const m = portNamed(container(pod, "metrics"), "metrics");
   ok(m && np.spec.ingress.some((r) => r.ports?.some((p) => p.port === m.containerPort && p.protocol === m.protocol)),
@@ -263,6 +267,7 @@ function libconfig(text) {
     let v = m[2];
     if (v.startsWith("[")) v = [...v.matchAll(/"([^"]*)"/g)].map((x) => x[1]);
     else if (v.startsWith('"')) v = v.slice(1, -1);
+    else if (v === "true" || v === "false") v = v === "true";
     else v = Number(v);
     out[m[1]] = v;
   }
@@ -333,15 +338,42 @@ const S = checkDaemon("server", serverPod, srv, "server.conf", "control_socket")
 
 const C = checkDaemon("client", clientPod, cli, "client.conf", "control_socket");
 {
-  const u = new URL(C.conf.url);
-  const port = Number(u.port || 4433);
-  const svcPort = svc.spec.ports.find((p) => p.name === "wtping").port;
-  ok(u.hostname === `${svc.metadata.name}.${NS}.svc.cluster.local` && port === svcPort,
-     `client.conf url ${C.conf.url}: Service ${svc.metadata.name} in ${NS}, port ${svcPort}`);
-  ok(u.pathname === S.conf.path, `client.conf url path ${u.pathname} = server.conf path ${S.conf.path}`);
+  // discovery through the headless Service's SRV records: no url, no targets
+  ok(C.conf.url === undefined && C.conf.targets === undefined,
+     "client.conf: no url and no targets (the servers are found through DNS SRV)");
+  ok(C.conf.discover === true && C.conf.discovery_dns !== false,
+     `client.conf: discover ${C.conf.discover}, discovery_dns ${C.conf.discovery_dns ?? "(default true)"}`);
+  ok(C.conf.discovery_mdns === false, `client.conf: discovery_mdns ${C.conf.discovery_mdns} (no avahi-daemon in a pod)`);
+  const domain = `${headless.metadata.name}.${NS}.svc.cluster.local`;
+  ok(C.conf.discovery_domain === domain,
+     `client.conf discovery_domain ${C.conf.discovery_domain}: the headless Service ${headless.metadata.name} in ${NS}`);
+  // Kubernetes names a headless Service's SRV records _<port name>._<protocol>.<service>.<namespace>.svc.<cluster domain>;
+  // the client looks up _wtping._udp.<discovery_domain> (src/disc/disc_dns.h DISC_SERVICE_TYPE)
+  const hp = headless.spec.ports.find((p) => p.name === "wtping");
+  const published = hp && `_${hp.name}._${hp.protocol.toLowerCase()}.${domain}`;
+  ok(published === `_wtping._udp.${C.conf.discovery_domain}`,
+     `the SRV name the headless Service publishes (${published}) is the one the client looks up (_wtping._udp.${C.conf.discovery_domain})`);
+  // the SRV port of a headless Service is the endpoint's port: the container port
+  const tgt = hp && (typeof hp.targetPort === "string" ? portNamed(srv, hp.targetPort) : { containerPort: hp.targetPort ?? hp.port });
+  ok(tgt?.containerPort === wtPort.containerPort, `the SRV records' port: container port ${tgt?.containerPort} of the server`);
+  // a headless Service publishes no TXT record: the client uses the default path
+  ok((S.conf.path ?? "/wtping") === "/wtping",
+     `server.conf path ${S.conf.path}: the client's default /wtping (a headless Service publishes no TXT path=)`);
   const ca = C.files.get(C.conf.cafile);
   ok(ca, `client.conf cafile ${C.conf.cafile}: mounted from ConfigMap volume ${ca?.volume} key ${ca?.key}`);
   ok(!clientPod.spec.volumes.some((v) => v.secret), "the client pods mount no Secret (they need the CA only)");
+  // the name the client verifies is the SRV target, <pod-ip-dashed>.<domain>: the
+  // recommended Certificate (docs/kubernetes.md) must cover it with a wildcard
+  if (docs) {
+    const text = readFileSync(docs, "utf8");
+    const block = (text.match(/^( *)```yaml\n((?:\1.*\n)*?\1apiVersion: cert-manager\.io\/v1\n[\s\S]*?)^ *```/m) || []);
+    const cert = block[2] && YAML.parse(block[2].split("\n").map((l) => l.slice(block[1].length)).join("\n"));
+    const names = cert?.spec?.dnsNames || [];
+    ok(names.includes(`*.${domain}`),
+       `${basename(docs)}: the Certificate's dnsNames cover the SRV targets (*.${domain}): ${names.join(" ")}`);
+    ok(names.includes(`${svc.metadata.name}.${NS}.svc.cluster.local`),
+       `${basename(docs)}: the Certificate's dnsNames cover the ClusterIP Service ${svc.metadata.name}.${NS}.svc.cluster.local`);
+  }
 }
 
 // security: every container of every workload

@@ -7,11 +7,15 @@
 // - names get a suffix (several runs may share the host);
 // - the image is the one the test built;
 // - one replica per Deployment (each pod publishes fixed host ports);
-// - Services do not exist under podman: the server's UDP port is published
-//   as a hostPort on the podman network's gateway address, and the client
-//   pod resolves the Service's name to that address (hostAliases), so the
-//   client goes through a DNAT with conntrack state, as through kube-proxy;
-//   the client's URL keeps the Service's name, with the host port;
+// - Services do not exist under podman, nor does cluster DNS: the client pod
+//   gets the resolv.conf the kubelet gives a pod (dnsPolicy ClusterFirst:
+//   the namespace's search domains, ndots:5) through dnsConfig, with the
+//   test's dnsmasq on the podman network's gateway standing in for CoreDNS
+//   (it serves the headless Service's SRV and A records for the ready server
+//   pods); the client reaches the server pods at their own addresses, as
+//   through a headless Service, so the server's UDP port is not published
+//   (podman 4.3 would publish a containerPort without hostPort on the
+//   host's same port: it is left out);
 // - Secrets: podman 4.3 mounts secret volumes wrongly (see
 //   /work/shared/notes/containers-testing.md), so the TLS certificate and the
 //   reset secret come through ConfigMaps of the same keys, made from the
@@ -23,9 +27,10 @@
 //   shares them by name), a subPath mount of a single key becomes a mount of
 //   the volume's directory (podman ignores subPath on configMap volumes).
 //
-// Writes OUTDIR/play.yaml (ConfigMaps, server and client Deployments) and
-// OUTDIR/server2.yaml (the server Deployment again as a new pod, named -2,
-// with the ConfigMaps: the rolling update's replacement).
+// Writes OUTDIR/server.yaml (the server Deployment with its ConfigMaps),
+// OUTDIR/client.yaml (the client Deployment with its ConfigMaps: played once
+// the server pod is ready and in DNS) and OUTDIR/server2.yaml (the server
+// Deployment again as a new pod, named -2: the rolling update's surge pod).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import YAML from "yaml";
@@ -45,19 +50,16 @@ const clientCm = find("ConfigMap", "wtping-client-config");
 const server = find("Deployment", "wtping-server");
 const client = find("Deployment", "wtping-client");
 
-// ConfigMaps: renamed; the client's URL port and log level
+// ConfigMaps: renamed; the client's log level
 const rename = {};
 for (const cm of [serverCm, clientCm]) {
   rename[cm.metadata.name] = `${cm.metadata.name}-${sfx}`;
   cm.metadata.name = rename[cm.metadata.name];
 }
-const url = clientCm.data["client.conf"].match(/^url = "([^"]*)";/m)[1];
-const u = new URL(url);
-u.port = String(S.serverHostPort);
 clientCm.data["client.conf"] = clientCm.data["client.conf"]
-  .replace(/^url = .*$/m, `url = "${u}";`)
   .replace(/^log_level = .*$/m, 'log_level = "info";');
-note(`client url ${url} -> ${u} (${u.hostname} -> ${S.gateway} by hostAliases; the hostPort's DNAT stands for the Service); client log_level info`);
+const domain = clientCm.data["client.conf"].match(/^discovery_domain = "([^"]*)";/m)[1];
+note(`client: discovery_domain ${domain} as shipped (SRV _wtping._udp.${domain} from the test's dnsmasq); log_level info`);
 
 // Secrets -> ConfigMaps with the same keys
 const cmOf = (name, data) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `${name}-${sfx}`, namespace: "wtping" }, data });
@@ -108,26 +110,43 @@ function adapt(dep, newName, ports) {
         p.hostPort = hp;
         p.hostIP = S.gateway;
         note(`${newName}/${c.name}: port ${p.name} ${p.containerPort}/${p.protocol} published on ${S.gateway}:${hp}`);
+      } else {
+        // podman 4.3 publishes a containerPort without hostPort on the
+        // host's same port (all addresses): two pods could not have it
+        note(`${newName}/${c.name}: port ${p.name} ${p.containerPort}/${p.protocol} left out (podman would publish it on the host's port ${p.containerPort}; the pod's own address has it)`);
       }
     }
+    if (c.ports) c.ports = c.ports.filter((p) => p.hostPort);
   }
   return dep;
 }
 
 const srvName = `wtping-server-${sfx}`;
-adapt(server, srvName, { "server/wtping": S.serverHostPort, "metrics/metrics": S.serverMetricsPort });
+const server2 = structuredClone(server);
+adapt(server, srvName, { "metrics/metrics": S.serverMetricsPort });
 adapt(client, `wtping-client-${sfx}`, { "metrics/metrics": S.clientMetricsPort });
-client.spec.template.spec.hostAliases = [{ ip: S.gateway, hostnames: [u.hostname] }];
+// the resolv.conf of a pod in namespace wtping with dnsPolicy ClusterFirst
+const ns = client.metadata.namespace;
+client.spec.template.spec.dnsPolicy = "None";
+client.spec.template.spec.dnsConfig = {
+  nameservers: [S.gateway],
+  searches: [`${ns}.svc.cluster.local`, "svc.cluster.local", "cluster.local"],
+  options: [{ name: "ndots", value: "5" }],
+};
+note(`wtping-client-${sfx}: dnsConfig nameserver ${S.gateway} (dnsmasq for CoreDNS), search ${ns}.svc.cluster.local svc.cluster.local cluster.local, ndots:5 (the kubelet's ClusterFirst resolv.conf)`);
 // the certificate watch of the metrics sidecar every second, not every 30 s
 for (const c of server.spec.template.spec.containers) {
   if (c.name !== "metrics") continue;
   c.env = [...(c.env || []), { name: "WTPING_RELOAD_INTERVAL", value: "1" }];
   note(`${srvName}/metrics: WTPING_RELOAD_INTERVAL=1 (30 s by default)`);
 }
-const server2 = structuredClone(server);
-server2.metadata.name = `${srvName}-2`;
+// the surge pod: the same, with pod volumes and a metrics port of its own
+adapt(server2, `${srvName}-2`, { "metrics/metrics": S.server2MetricsPort });
+for (const c of server2.spec.template.spec.containers)
+  if (c.name === "metrics") c.env = [...(c.env || []), { name: "WTPING_RELOAD_INTERVAL", value: "1" }];
 note(`image ${S.image}; one replica each; names end in -${sfx}`);
 
 const dump = (objs) => objs.map((o) => YAML.stringify(o, { version: "1.1" })).join("---\n");
-writeFileSync(join(outdir, "play.yaml"), dump([serverCm, clientCm, tlsCm, resetCm, caCm, server, client]));
+writeFileSync(join(outdir, "server.yaml"), dump([serverCm, tlsCm, resetCm, server]));
+writeFileSync(join(outdir, "client.yaml"), dump([clientCm, caCm, client]));
 writeFileSync(join(outdir, "server2.yaml"), dump([serverCm, tlsCm, resetCm, server2]));
