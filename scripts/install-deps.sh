@@ -25,3 +25,5 @@ $SUDO apt-get install -y -qq --no-install-recommends \
   libavahi-client-dev avahi-daemon avahi-utils dbus dnsmasq-base >/dev/null
 # tests/bench/profile.sh (issue 14): callgrind and massif, perf tracepoints
 $SUDO apt-get install -y -qq --no-install-recommends valgrind linux-perf >/dev/null
+# make fuzz (libFuzzer harnesses, tests/fuzz): clang and its runtimes
+$SUDO apt-get install -y -qq --no-install-recommends clang libclang-rt-14-dev >/dev/null

@@ -24,6 +24,7 @@
 #include "client/report.h"
 #include "common/default_path.h"
 #include "common/log.h"
+#include "common/secret_file.h"
 
 uint64_t client_now_ns(void) {
   struct timespec ts;
@@ -94,6 +95,12 @@ static int on_signal(sd_event_source *es, const struct signalfd_siginfo *si, voi
 
 int client_tls_setup(client *c, const client_opts *o, quic_tls_client *tls, char *err,
                      size_t errlen) {
+  /* the bearer token first: it is read before anything else can fail, and
+   * only installed when everything worked */
+  char authorization[CLIENT_AUTHORIZATION_MAX];
+  const char *creddir = getenv("CREDENTIALS_DIRECTORY");
+  if (client_token_load(creddir, o->token_file, authorization, err, errlen) != 0)
+    return -1;
   if (quic_tls_client_init(tls, o->cafile[0] ? o->cafile : NULL, o->insecure, err, errlen) != 0)
     return -1;
   for (size_t i = 0; i < o->npins; i++)
@@ -101,7 +108,20 @@ int client_tls_setup(client *c, const client_opts *o, quic_tls_client *tls, char
       quic_tls_client_free(tls);
       return -1;
     }
-  (void)c;
+  if (o->cert_file[0]) {
+    /* our key for mutual TLS: the credential "key" first, and not one
+     * that other users can read */
+    char key[CLIENT_PATH_MAX + 64];
+    bool from_cred;
+    if (secret_file_resolve(creddir, "key", o->key_file, key, sizeof(key), &from_cred) != 0 ||
+        (!from_cred && secret_file_check(key, err, errlen) != 0) ||
+        quic_tls_client_set_cert(tls, o->cert_file, key, err, errlen) != 0) {
+      quic_tls_client_free(tls);
+      return -1;
+    }
+  }
+  memcpy(c->authorization, authorization, sizeof(c->authorization));
+  memset(authorization, 0, sizeof(authorization));
   return 0;
 }
 

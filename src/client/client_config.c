@@ -14,6 +14,7 @@ static const char *const client_keys[] = {
     "url",          "mode",          "interval",       "size",         "timeout",
     "cafile",       "pins",          "insecure",       "idle_timeout", "keepalive",
     "reconnect_min", "reconnect_max", "control_socket", "control_mode", "log_level",
+    "token_file",   "certificate",   "key",
     "discovery_mdns", "discovery_dns", "discovery_domain", "discovery_trust_pins",
     "discover", "targets", "max_targets", NULL,
 };
@@ -135,6 +136,9 @@ static int check_combinations(const conf_file *cf, const client_opts *o) {
   if (o->keepalive_ns && o->keepalive_ns >= o->idle_timeout_ns && (ka || idle))
     return ka ? conf_fail(cf, ka, "must be less than idle_timeout")
               : conf_fail(cf, idle, "must be more than keepalive");
+  const config_setting_t *cert = conf_get(cf, "certificate"), *key = conf_get(cf, "key");
+  if (!o->cert_file[0] != !o->key_file[0] && (cert || key))
+    return conf_fail(cf, cert ? cert : key, "certificate and key go together");
   if (o->reconnect_max_ns < o->reconnect_min_ns && (rmin || rmax))
     return rmax ? conf_fail(cf, rmax, "must not be less than reconnect_min")
                 : conf_fail(cf, rmin, "must not be more than reconnect_max");
@@ -164,6 +168,13 @@ int client_config_load(const char *path, client_opts *o, char *err, size_t errle
                        t.control_socket, CONTROL_PATH_MAX) ||
            conf_mode(&cf, conf_get(&cf, "control_mode"), &t.control_mode) ||
            conf_log_level(&cf, conf_get(&cf, "log_level"), &t.log_level) ||
+           conf_string(&cf, conf_get(&cf, "token_file"), CONF_ABSPATH | CONF_EMPTY_OK,
+                       t.token_file, sizeof(t.token_file)) ||
+           conf_string(&cf, conf_get(&cf, "certificate"),
+                       CONF_ABSPATH | CONF_READABLE | CONF_EMPTY_OK, t.cert_file,
+                       sizeof(t.cert_file)) ||
+           conf_string(&cf, conf_get(&cf, "key"), CONF_ABSPATH | CONF_READABLE | CONF_EMPTY_OK,
+                       t.key_file, sizeof(t.key_file)) ||
            conf_bool(&cf, conf_get(&cf, "discovery_mdns"), &t.discovery_mdns) ||
            conf_bool(&cf, conf_get(&cf, "discovery_dns"), &t.discovery_dns) ||
            load_domain(&cf, &t) ||

@@ -214,7 +214,8 @@ static int conn_open(client *c, size_t i) {
   };
   c->qc = quic_conn_client_new(&c->qcfg, &c->tls, &c->verify, &path, now, &client_io_ops, c);
   if (!c->qc || !(c->wc = wt_conn_new(&c->wcfg, c->qc, &client_app_ops, c)) ||
-      !wt_conn_connect(c->wc, c->o.url.authority, c->o.url.path, NULL)) {
+      !wt_conn_connect_with(c->wc, c->o.url.authority, c->o.url.path, NULL,
+                            c->authorization)) {
     snprintf(c->broken_reason, sizeof(c->broken_reason), "cannot set up a connection");
     return -1;
   }

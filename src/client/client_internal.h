@@ -10,6 +10,7 @@
 #include <systemd/sd-event.h>
 
 #include "client/client_opts.h"
+#include "client/client_token.h"
 #include "client/pinger.h"
 #include "client/reconnect.h"
 #include "client/resolver.h"
@@ -37,6 +38,7 @@ typedef struct client {
   sd_event *ev;
   quic_tls_client tls;
   quic_tls_verify verify;
+  char authorization[CLIENT_AUTHORIZATION_MAX]; /* "Bearer TOKEN" or "" */
   quic_conn_config qcfg;
   wt_conn_config wcfg;
   pinger pg;

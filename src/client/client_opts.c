@@ -30,6 +30,8 @@ static void usage(FILE *f) {
           "      --json             a machine-readable summary on stdout (implies -q)\n"
           "      --cafile FILE      trust the CA certificate(s) in FILE (PEM)\n"
           "      --pin sha256:B64   accept the server certificate whose SHA-256 is B64\n"
+          "      --token-file FILE  send the bearer token in FILE (first line) on CONNECT\n"
+          "      --cert FILE --key FILE  client certificate (PEM) and key, for mutual TLS\n"
           "                         (repeatable; as the browser's serverCertificateHashes)\n"
           "  -k, --insecure         do not verify the server certificate\n"
           "      --discover         list the wtping servers found by DNS-SD (mDNS, DNS SRV)\n"
@@ -104,7 +106,8 @@ void client_opts_defaults(client_opts *o) {
   o->max_targets = 1;
 }
 
-enum { O_JSON = 256, O_CAFILE, O_PIN, O_QDEBUG, O_CONTROL, O_DISCOVER, O_DOMAIN, O_QLOG };
+enum { O_JSON = 256, O_CAFILE, O_PIN, O_QDEBUG, O_CONTROL, O_DISCOVER, O_DOMAIN, O_QLOG,
+       O_TOKEN_FILE, O_CERT, O_KEY };
 static const struct option longopts[] = {
       {"count", required_argument, NULL, 'c'},
       {"interval", required_argument, NULL, 'i'},
@@ -124,6 +127,9 @@ static const struct option longopts[] = {
       {"help", no_argument, NULL, 'h'},
       {"config", required_argument, NULL, 'C'},
       {"control", required_argument, NULL, O_CONTROL},
+      {"token-file", required_argument, NULL, O_TOKEN_FILE},
+      {"cert", required_argument, NULL, O_CERT},
+      {"key", required_argument, NULL, O_KEY},
       {"discover", no_argument, NULL, O_DISCOVER},
       {"domain", required_argument, NULL, O_DOMAIN},
       {NULL, 0, NULL, 0},
@@ -195,6 +201,23 @@ static int apply_cli(client_opts *o, int argc, char **argv, FILE *out, FILE *err
         return CLIENT_OPTS_EXIT_USAGE;
       }
       snprintf(o->cafile, sizeof(o->cafile), "%s", optarg);
+      break;
+    case O_CERT:
+    case O_KEY: {
+      char *dst = c == O_CERT ? o->cert_file : o->key_file;
+      if (strlen(optarg) >= sizeof(o->cert_file)) {
+        fprintf(err, "wtping-client: --%s: path too long\n", c == O_CERT ? "cert" : "key");
+        return CLIENT_OPTS_EXIT_USAGE;
+      }
+      snprintf(dst, sizeof(o->cert_file), "%s", optarg);
+      break;
+    }
+    case O_TOKEN_FILE:
+      if (strlen(optarg) >= sizeof(o->token_file)) {
+        fprintf(err, "wtping-client: --token-file: path too long\n");
+        return CLIENT_OPTS_EXIT_USAGE;
+      }
+      snprintf(o->token_file, sizeof(o->token_file), "%s", optarg);
       break;
     case 'C':
       break; /* the configuration file was read before */
@@ -278,6 +301,10 @@ static int apply_cli(client_opts *o, int argc, char **argv, FILE *out, FILE *err
   }
   if (o->insecure && (o->npins || o->cafile[0])) {
     fprintf(err, "wtping-client: -k cannot be combined with --pin or --cafile\n");
+    return CLIENT_OPTS_EXIT_USAGE;
+  }
+  if (!o->cert_file[0] != !o->key_file[0]) {
+    fprintf(err, "wtping-client: --cert and --key go together\n");
     return CLIENT_OPTS_EXIT_USAGE;
   }
   return CLIENT_OPTS_RUN;

@@ -33,6 +33,12 @@ typedef struct client_opts {
   char pins[QUIC_TLS_MAX_PINS][64]; /* "sha256:BASE64" */
   size_t npins;
   bool insecure;
+  /* the bearer token sent on CONNECT comes from this file (or the systemd
+   * credential "token"), never from the command line; "" = none */
+  char token_file[CLIENT_PATH_MAX];
+  /* mutual TLS: our certificate (chain) and key, for servers that ask */
+  char cert_file[CLIENT_PATH_MAX];
+  char key_file[CLIENT_PATH_MAX];
   int log_level;
   bool quic_debug;
   char qlog_dir[CLIENT_PATH_MAX]; /* --qlog: one qlog file per connection; "" = off */

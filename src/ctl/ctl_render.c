@@ -490,10 +490,37 @@ int ctl_render_stats(FILE *out, json_object *reply, char *err, size_t errlen) {
 
 /* ---------------------------------------------------------------- sessions */
 
-enum { COL_ID, COL_PEER, COL_AGE, COL_PINGS, COL_SRTT, COL_MINRTT, COL_CWND, NCOLS };
+enum {
+  COL_ID,
+  COL_PEER,
+  COL_AGE,
+  COL_PINGS,
+  COL_SRTT,
+  COL_MINRTT,
+  COL_CWND,
+  COL_AUTH,
+  COL_ORIGIN,
+  NCOLS
+};
 
-static const char *const col_names[NCOLS] = {"ID",       "PEER",       "AGE", "PINGS",
-                                             "SRTT(ms)", "MINRTT(ms)", "CWND"};
+static const char *const col_names[NCOLS] = {"ID",       "PEER",       "AGE",  "PINGS", "SRTT(ms)",
+                                             "MINRTT(ms)", "CWND", "AUTH", "ORIGIN"};
+
+/* text_cell copies the string |v| into |buf|, control characters replaced,
+ * or "-" when absent. */
+static void text_cell(char *buf, size_t len, json_object *v) {
+  size_t i, n;
+  const char *p = cj_str(v, &n);
+
+  if (p == NULL) {
+    snprintf(buf, len, "-");
+    return;
+  }
+  for (i = 0; i < n && i + 1 < len; ++i) {
+    buf[i] = (unsigned char)p[i] < 0x20 || p[i] == 0x7f ? '?' : p[i];
+  }
+  buf[i] = '\0';
+}
 
 /* fmt_age writes a session's age compactly: "1.5s", "4m05s", "1h02m",
  * "2d01h". */
@@ -520,23 +547,18 @@ static void fmt_age(char *buf, size_t len, json_object *v) {
 /* session_cell writes column |col| of the session |s|, control characters
  * of the peer replaced. */
 static void session_cell(char *buf, size_t len, json_object *s, int col) {
-  size_t i, n;
-  const char *p;
-
   switch (col) {
   case COL_ID:
     fmt_number(buf, len, cj_get(s, "id"));
     break;
   case COL_PEER:
-    p = cj_str(cj_get(s, "peer"), &n);
-    if (p == NULL) {
-      snprintf(buf, len, "-");
-      break;
-    }
-    for (i = 0; i < n && i + 1 < len; ++i) {
-      buf[i] = (unsigned char)p[i] < 0x20 || p[i] == 0x7f ? '?' : p[i];
-    }
-    buf[i] = '\0';
+    text_cell(buf, len, cj_get(s, "peer"));
+    break;
+  case COL_AUTH:
+    text_cell(buf, len, cj_get(s, "auth"));
+    break;
+  case COL_ORIGIN:
+    text_cell(buf, len, cj_get(s, "origin"));
     break;
   case COL_AGE:
     fmt_age(buf, len, cj_get(s, "age"));
@@ -556,15 +578,15 @@ static void session_cell(char *buf, size_t len, json_object *s, int col) {
   }
 }
 
-/* put_cell prints one cell padded to |w|: ID and PEER to the left, the
- * numbers to the right; two spaces between columns, none after the last. */
+/* put_cell prints one cell padded to |w|: text to the left, the numbers
+ * to the right; two spaces between columns, none after the last (text). */
 static void put_cell(FILE *out, int col, const char *text, int w) {
-  if (col == COL_ID || col == COL_PEER) {
+  if (col + 1 == NCOLS) {
+    fprintf(out, "%s\n", text);
+  } else if (col == COL_ID || col == COL_PEER || col == COL_AUTH) {
     fprintf(out, "%-*s  ", w, text);
-  } else if (col + 1 < NCOLS) {
-    fprintf(out, "%*s  ", w, text);
   } else {
-    fprintf(out, "%*s\n", w, text);
+    fprintf(out, "%*s  ", w, text);
   }
 }
 
@@ -664,6 +686,17 @@ static const metric_help helps[] = {
     {"errors_datagrams_dropped", "Datagrams dropped."},
     {"errors_streams_reset", "Streams reset."},
     {"errors_packets_dropped", "UDP packets dropped."},
+    {"refused_connections", "Initials dropped: max_connections reached."},
+    {"refused_connections_per_source", "Initials dropped: max_connections_per_source."},
+    {"refused_handshake_rate", "Initials dropped: handshakes_per_second of one source."},
+    {"refused_source_table", "Initials dropped: the per-source table was full."},
+    {"refused_client_cert", "Connections closed: client certificate not allowed."},
+    {"refused_access", "Session requests refused (401/403): origin or bearer token."},
+    {"datagrams_rate_limited", "Datagram pings dropped: datagrams_per_second of a session."},
+    {"handshakes_half_open", "Connections whose handshake has not completed."},
+    {"retries_sent", "Retry packets sent (address validation)."},
+    {"retry_tokens_invalid", "Initials dropped: invalid or expired Retry token."},
+    {"refused_control_clients", "Control-socket clients closed at once: control_clients reached."},
     {"transmitted", "Pings sent."},
     {"received", "Pongs received."},
     {"loss_percent", "Pings without a timely reply, in percent."},

@@ -50,6 +50,8 @@ struct ctl_server {
   void *ud;
   ctl_client *clients;
   size_t nclients;
+  size_t max_clients;
+  uint64_t refused; /* clients closed at once: max_clients reached */
   uint64_t idle_usec;
   uid_t self;
 };
@@ -57,6 +59,10 @@ struct ctl_server {
 bool ctl_peer_is_admin(uid_t peer, uid_t self) { return peer == 0 || peer == self; }
 
 size_t ctl_server_clients(const ctl_server *s) { return s->nclients; }
+
+void ctl_server_set_max_clients(ctl_server *s, size_t n) { s->max_clients = n ? n : 1; }
+
+uint64_t ctl_server_refused(const ctl_server *s) { return s->refused; }
 
 void ctl_server_set_idle_timeout(ctl_server *s, uint64_t usec) { s->idle_usec = usec; }
 
@@ -481,8 +487,9 @@ static int on_accept(sd_event_source *es, int lfd, uint32_t revents, void *ud) {
         return 0;
       }
     }
-    if (s->nclients >= CTL_MAX_CLIENTS) {
-      log_debug("control: more than %d clients, closing the new one", CTL_MAX_CLIENTS);
+    if (s->nclients >= s->max_clients) {
+      log_debug("control: more than %zu clients, closing the new one", s->max_clients);
+      s->refused++;
       close(fd);
       continue;
     }
@@ -606,6 +613,7 @@ int ctl_server_open(ctl_server **out, sd_event *ev, const char *path, unsigned m
   s->ncmds = ncmds;
   s->ud = ud;
   s->idle_usec = CTL_IDLE_TIMEOUT_USEC;
+  s->max_clients = CTL_MAX_CLIENTS;
   s->self = geteuid();
   *out = s;
   return 0;

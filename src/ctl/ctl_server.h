@@ -60,6 +60,12 @@ void ctl_server_close(ctl_server *s);
 /* ctl_server_clients returns the number of connected clients. */
 size_t ctl_server_clients(const ctl_server *s);
 
+/* ctl_server_set_max_clients sets how many clients are served at once
+ * (default CTL_MAX_CLIENTS; at least 1); more are accepted and closed at
+ * once, and counted: ctl_server_refused. */
+void ctl_server_set_max_clients(ctl_server *s, size_t n);
+uint64_t ctl_server_refused(const ctl_server *s);
+
 /* ctl_server_set_idle_timeout sets how long a client may stay silent
  * (default CTL_IDLE_TIMEOUT_USEC); it applies from each client's next
  * activity (and to new clients). */

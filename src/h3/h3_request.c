@@ -182,6 +182,19 @@ int h3_request_add_field(void *ud, const uint8_t *name, size_t namelen, const ui
     return 0;
   }
 
+  if (name_is(name, namelen, "authorization")) {
+    /* Two credentials would make the check ambiguous. */
+    if (r->has_authorization) {
+      r->malformed = true;
+      return 0;
+    }
+    r->has_authorization = true;
+    if (!store(r->authorization, sizeof(r->authorization), value, valuelen)) {
+      r->authorization[0] = '\0';
+    }
+    return 0;
+  }
+
   if (name_is(name, namelen, "origin")) {
     /* Two origins would make any origin check ambiguous. */
     if (r->has_origin || !store(r->origin, sizeof(r->origin), value, valuelen)) {

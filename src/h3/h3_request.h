@@ -13,6 +13,7 @@
 #define H3_REQ_AUTHORITY_MAX 256
 #define H3_REQ_PATH_MAX 1024
 #define H3_REQ_ORIGIN_MAX 256
+#define H3_REQ_AUTHORIZATION_MAX 512
 
 typedef struct h3_request {
   /* Filled by h3_request_add_field. Fixed-size: longer values are an error. */
@@ -22,6 +23,10 @@ typedef struct h3_request {
   char authority[H3_REQ_AUTHORITY_MAX];
   char path[H3_REQ_PATH_MAX];
   char origin[H3_REQ_ORIGIN_MAX];
+  /* The authorization field's value; "" with has_authorization when it was
+   * longer than fits (no credential we issue is: it is then simply wrong). */
+  char authorization[H3_REQ_AUTHORIZATION_MAX];
+  bool has_authorization;
   bool has_method, has_protocol, has_scheme, has_authority, has_path, has_origin;
   bool draft02; /* sec-webtransport-http3-draft02: 1 */
   bool seen_regular; /* a regular field was seen: pseudo-headers after it are malformed */

@@ -32,8 +32,10 @@ typedef struct h3_settings {
 
 /* h3_settings_parse decodes a SETTINGS frame payload into |out| (defaults
  * first). Unknown and GREASE ids are ignored. Returns 0, H3_FRAME_ERROR for a
- * truncated id/value pair, or H3_SETTINGS_ERROR for a duplicate id, an HTTP/2
- * id (0x02..0x05) or a boolean setting that is not 0 or 1. */
+ * truncated id/value pair, H3_SETTINGS_ERROR for a duplicate id, an HTTP/2
+ * id (0x02..0x05) or a boolean setting that is not 0 or 1, or
+ * H3_EXCESSIVE_LOAD for more than 64 distinct ids (the duplicate check is
+ * quadratic). */
 uint64_t h3_settings_parse(const uint8_t *payload, size_t len, h3_settings *out);
 
 /* h3_settings_supports_wt returns true if the peer settings allow a

@@ -317,9 +317,11 @@ int h3_stream_send_data(h3_stream *hs, const uint8_t *payload, size_t len, bool 
   return send_frame(hs, H3_FRAME_DATA, payload, len, fin);
 }
 
-void h3_stream_refuse(h3_stream *hs, int status) {
+void h3_stream_refuse(h3_stream *hs, int status) { h3_stream_refuse_with(hs, status, NULL, 0); }
+
+void h3_stream_refuse_with(h3_stream *hs, int status, const h3_header *extra, size_t n) {
   log_debug("stream %" PRId64 ": request refused with %d", hs->id, status);
-  if (h3_stream_respond(hs, status, NULL, 0, true) == 0)
+  if (h3_stream_respond(hs, status, extra, n, true) == 0)
     quic_stream_stop_reading(hs->qs, H3_NO_ERROR);
   h3_stream_release(hs);
 }

@@ -42,6 +42,10 @@ int h3_stream_send_data(h3_stream *hs, const uint8_t *payload, size_t len, bool 
  * stop sending (H3_NO_ERROR) and discards the rest of the stream. */
 void h3_stream_refuse(h3_stream *hs, int status);
 
+/* h3_stream_refuse_with is h3_stream_refuse with |n| extra response fields
+ * (www-authenticate with a 401). */
+void h3_stream_refuse_with(h3_stream *hs, int status, const h3_header *extra, size_t n);
+
 /* h3_stream_reject resets a request stream with H3_REQUEST_REJECTED (not
  * processed: the client may retry it) and discards the rest. */
 void h3_stream_reject(h3_stream *hs);

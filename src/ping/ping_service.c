@@ -221,6 +221,12 @@ static void on_stream_closed(wt_session *ss, wt_stream *ws, void *ud) {
 
 static void on_datagram(wt_session *ss, const uint8_t *data, size_t len, void *ud) {
   ping_service *ps = ud;
+  ping_session *pss = wt_session_get_app(ss);
+  /* each datagram costs a reply: a session gets at most its share */
+  if (pss && !rate_allow(&pss->datagrams, ps->datagrams_per_second, ps->now_ns)) {
+    ps->st.datagrams_rate_limited++;
+    return;
+  }
   uint8_t out[1500];
   long n = ping_datagram_reply(data, len, out, sizeof(out));
   if (n < 0 || wt_session_send_datagram(ss, out, (size_t)n) != 0) {

@@ -7,6 +7,7 @@
 
 #include <stdint.h>
 
+#include "common/rate.h"
 #include "wt/wt_session.h"
 
 typedef struct ping_stats {
@@ -17,10 +18,13 @@ typedef struct ping_stats {
   uint64_t unknown_lines;  /* answered with "error unknown-message" */
   uint64_t datagrams_dropped; /* not a ping, or the reply could not be queued */
   uint64_t streams_reset;  /* line too long, reply queue overflow */
+  uint64_t datagrams_rate_limited; /* over datagrams_per_second in a session */
 } ping_stats;
 
 typedef struct ping_service {
   ping_stats st;
+  unsigned datagrams_per_second; /* per session; 0 = no limit */
+  uint64_t now_ns; /* set by the program before it feeds packets in */
 } ping_service;
 
 /* CLOSE_WEBTRANSPORT_SESSION codes the server sends. */
@@ -30,6 +34,7 @@ typedef struct ping_service {
 /* Per-session state (the session's application pointer). */
 typedef struct ping_session {
   uint64_t pings; /* stream and datagram pings answered */
+  rate_bucket datagrams; /* datagrams_per_second */
 } ping_session;
 
 /* ping_service_session_pings returns the pings answered in |ss|. */

@@ -102,6 +102,13 @@ static void fill_settings(ngtcp2_settings *st, quic_conn *qc, const quic_conn_co
 quic_conn *quic_conn_server_new(const quic_conn_config *cfg, quic_tls_server *tls,
                                 const ngtcp2_pkt_hd *hd, const ngtcp2_path *path, ngtcp2_tstamp now,
                                 const quic_io_ops *io, void *io_ud) {
+  return quic_conn_server_new_retried(cfg, tls, hd, NULL, path, now, io, io_ud);
+}
+
+quic_conn *quic_conn_server_new_retried(const quic_conn_config *cfg, quic_tls_server *tls,
+                                        const ngtcp2_pkt_hd *hd, const ngtcp2_cid *odcid,
+                                        const ngtcp2_path *path, ngtcp2_tstamp now,
+                                        const quic_io_ops *io, void *io_ud) {
   quic_conn *qc = conn_alloc(cfg, true, now, io, io_ud);
   if (!qc)
     return NULL;
@@ -115,6 +122,14 @@ quic_conn *quic_conn_server_new(const quic_conn_config *cfg, quic_tls_server *tl
   fill_params(&params, cfg);
   params.original_dcid = hd->dcid;
   params.stateless_reset_token_present = 1;
+  if (odcid) {
+    /* after our Retry: the client's first DCID, and the SCID of the Retry
+     * (which the client now uses as DCID) - RFC 9000 section 7.3 */
+    params.original_dcid = *odcid;
+    params.retry_scid = hd->dcid;
+    params.retry_scid_present = 1;
+    settings.token = hd->token; /* validated: the address is verified */
+  }
 
   ngtcp2_cid scid;
   scid.datalen = QUIC_SCID_LEN;

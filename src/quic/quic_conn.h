@@ -79,6 +79,14 @@ quic_conn *quic_conn_server_new(const quic_conn_config *cfg, quic_tls_server *tl
                                 const ngtcp2_pkt_hd *hd, const ngtcp2_path *path, ngtcp2_tstamp now,
                                 const quic_io_ops *io, void *io_ud);
 
+/* quic_conn_server_new_retried is quic_conn_server_new for an Initial
+ * that carried a valid Retry token: |odcid| is the DCID of the client's
+ * first Initial (from the token), |hd|->dcid the SCID of our Retry. */
+quic_conn *quic_conn_server_new_retried(const quic_conn_config *cfg, quic_tls_server *tls,
+                                        const ngtcp2_pkt_hd *hd, const ngtcp2_cid *odcid,
+                                        const ngtcp2_path *path, ngtcp2_tstamp now,
+                                        const quic_io_ops *io, void *io_ud);
+
 /* quic_conn_client_new starts a connection to |path|'s remote address.
  * |verify| (kept by reference) holds the expected host and receives the
  * reason of a certificate failure. Returns NULL on failure. */
@@ -152,7 +160,7 @@ ngtcp2_conn *quic_conn_ngtcp2(quic_conn *qc);
 quic_stream *quic_conn_open_stream(quic_conn *qc, bool bidi);
 
 /* quic_conn_send_datagram queues a DATAGRAM frame payload (|hdr| then
- * |data|). Returns 0, or -1 if the queue is full, the payload cannot fit a
+ * |data|; either may be NULL when its length is 0). Returns 0, or -1 if the queue is full, the payload cannot fit a
  * packet, or the peer does not accept datagrams. */
 int quic_conn_send_datagram(quic_conn *qc, const uint8_t *hdr, size_t hdrlen, const uint8_t *data,
                             size_t len);

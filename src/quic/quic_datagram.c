@@ -41,7 +41,8 @@ int quic_conn_send_datagram(quic_conn *qc, const uint8_t *hdr, size_t hdrlen, co
   }
   unsigned slot = (qc->dg_head + qc->dg_count) % DGQ_SLOTS;
   uint8_t *p = qc->dg_buf + (size_t)slot * DGQ_SLOT_SIZE;
-  memcpy(p, hdr, hdrlen);
+  if (hdrlen) /* memcpy from NULL is undefined even for 0 bytes (fuzz_h3_conn) */
+    memcpy(p, hdr, hdrlen);
   if (len)
     memcpy(p + hdrlen, data, len);
   qc->dg_len[slot] = (uint16_t)(hdrlen + len);

@@ -57,6 +57,22 @@ void quic_tls_server_free(quic_tls_server *t) {
   memset(t, 0, sizeof(*t));
 }
 
+int quic_tls_server_set_client_auth(quic_tls_server *t, const char *cafile,
+                                    quic_tls_client_auth mode, char *err, size_t errlen) {
+  if (mode == QUIC_TLS_CLIENT_AUTH_NONE) {
+    t->client_auth = mode;
+    return 0;
+  }
+  int rv = gnutls_certificate_set_x509_trust_file(t->cred, cafile, GNUTLS_X509_FMT_PEM);
+  if (rv <= 0) {
+    snprintf(err, errlen, "client CA %s: %s", cafile,
+             rv == 0 ? "no certificate found in the file" : gnutls_strerror(rv));
+    return -1;
+  }
+  t->client_auth = mode;
+  return 0;
+}
+
 int quic_tls_server_session(quic_tls_server *t, ngtcp2_crypto_conn_ref *ref,
                             gnutls_session_t *out) {
   gnutls_session_t s;
@@ -71,6 +87,14 @@ int quic_tls_server_session(quic_tls_server *t, ngtcp2_crypto_conn_ref *ref,
   if (gnutls_alpn_set_protocols(s, &alpn, 1,
                                 GNUTLS_ALPN_MANDATORY | GNUTLS_ALPN_SERVER_PRECEDENCE) != 0)
     goto fail;
+  if (t->client_auth != QUIC_TLS_CLIENT_AUTH_NONE) {
+    gnutls_certificate_server_set_request(s, t->client_auth == QUIC_TLS_CLIENT_AUTH_REQUIRE
+                                                 ? GNUTLS_CERT_REQUIRE
+                                                 : GNUTLS_CERT_REQUEST);
+    /* GnuTLS verifies a presented certificate against the client CA during
+     * the handshake and fails it with an alert otherwise */
+    gnutls_session_set_verify_cert(s, NULL, 0);
+  }
   gnutls_session_set_ptr(s, ref);
   *out = s;
   return 0;
@@ -114,6 +138,39 @@ fail:
   gnutls_certificate_free_credentials(t->cred);
   t->cred = NULL;
   return -1;
+}
+
+int quic_tls_client_set_cert(quic_tls_client *t, const char *cert_file, const char *key_file,
+                             char *err, size_t errlen) {
+  int rv = gnutls_certificate_set_x509_key_file(t->cred, cert_file, key_file, GNUTLS_X509_FMT_PEM);
+  if (rv < 0) {
+    snprintf(err, errlen, "cannot load client certificate %s / key %s: %s", cert_file, key_file,
+             gnutls_strerror(rv));
+    return -1;
+  }
+  return 0;
+}
+
+int quic_tls_peer_cert(gnutls_session_t s, char *subject, size_t cap, uint8_t sha256[32]) {
+  unsigned n = 0;
+  const gnutls_datum_t *certs = gnutls_certificate_get_peers(s, &n);
+  if (!certs || n == 0)
+    return 0;
+  if (gnutls_hash_fast(GNUTLS_DIG_SHA256, certs[0].data, certs[0].size, sha256) != 0)
+    return -1;
+  gnutls_x509_crt_t crt;
+  if (gnutls_x509_crt_init(&crt) != 0)
+    return -1;
+  gnutls_datum_t dn = {0};
+  int rv = gnutls_x509_crt_import(crt, &certs[0], GNUTLS_X509_FMT_DER) == 0 &&
+                   gnutls_x509_crt_get_dn3(crt, &dn, 0) == 0
+               ? 1
+               : -1;
+  if (rv == 1)
+    snprintf(subject, cap, "%.*s", (int)dn.size, dn.data);
+  gnutls_free(dn.data);
+  gnutls_x509_crt_deinit(crt);
+  return rv;
 }
 
 void quic_tls_client_free(quic_tls_client *t) {

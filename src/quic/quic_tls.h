@@ -9,10 +9,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Whether the server asks clients for a certificate (mutual TLS). */
+typedef enum quic_tls_client_auth {
+  QUIC_TLS_CLIENT_AUTH_NONE = 0,
+  QUIC_TLS_CLIENT_AUTH_OPTIONAL, /* asked for; a client without one is let in */
+  QUIC_TLS_CLIENT_AUTH_REQUIRE,  /* a client without one gets a TLS alert */
+} quic_tls_client_auth;
+
 /* Server credentials: a certificate chain and its key (PEM). */
 typedef struct quic_tls_server {
   gnutls_certificate_credentials_t cred;
   gnutls_priority_t prio;
+  quic_tls_client_auth client_auth;
 } quic_tls_server;
 
 /* quic_tls_server_load loads |cert_file| and |key_file| (PEM; ECDSA,
@@ -21,6 +29,21 @@ typedef struct quic_tls_server {
 int quic_tls_server_load(quic_tls_server *t, const char *cert_file, const char *key_file,
                          char *err, size_t errlen);
 void quic_tls_server_free(quic_tls_server *t);
+
+/* quic_tls_server_set_client_auth makes the server ask clients for a
+ * certificate (|mode|) and verify it against the CA certificates in
+ * |cafile| (PEM) during the handshake: a certificate that does not verify
+ * (unknown CA, expired, not yet valid) ends the handshake with a TLS alert.
+ * Returns 0, or -1 with |err|. */
+int quic_tls_server_set_client_auth(quic_tls_server *t, const char *cafile,
+                                    quic_tls_client_auth mode, char *err, size_t errlen);
+
+/* quic_tls_peer_cert describes the certificate the peer of |s| presented
+ * (verified by the handshake when client authentication is on): its
+ * subject DN (RFC 4514, as GnuTLS prints it) in |subject| and the SHA-256
+ * of its DER encoding in |sha256|. Returns 1, 0 when it presented none, or
+ * -1 on error. */
+int quic_tls_peer_cert(gnutls_session_t s, char *subject, size_t cap, uint8_t sha256[32]);
 
 /* quic_tls_server_session creates a server session for one connection,
  * configured for QUIC (transport parameters extension, ALPN h3) and pointing
@@ -57,6 +80,11 @@ typedef struct quic_tls_ref {
 int quic_tls_client_init(quic_tls_client *t, const char *cafile, bool insecure, char *err,
                          size_t errlen);
 void quic_tls_client_free(quic_tls_client *t);
+
+/* quic_tls_client_set_cert gives the client a certificate (chain, PEM) and
+ * its key for servers that ask for one. Returns 0, or -1 with |err|. */
+int quic_tls_client_set_cert(quic_tls_client *t, const char *cert_file, const char *key_file,
+                             char *err, size_t errlen);
 
 /* quic_tls_pin_parse parses "sha256:BASE64" (the SHA-256 of the DER
  * certificate, as in the browser's serverCertificateHashes, base64 with or

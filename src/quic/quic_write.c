@@ -37,8 +37,11 @@ void quic_conn_write(quic_conn *qc, ngtcp2_tstamp now) {
       int accepted = 0;
       ngtcp2_vec v = {.base = qc->dg_buf + (size_t)qc->dg_head * DGQ_SLOT_SIZE,
                       .len = qc->dg_len[qc->dg_head]};
+      /* an empty DATAGRAM is legal, but ngtcp2 0.12.1 asserts that every
+       * vector element has bytes: pass none then (fuzz_h3_conn) */
       nwrite = ngtcp2_conn_writev_datagram(qc->conn, &ps.path, &pi, buf, buflen, &accepted,
-                                           NGTCP2_WRITE_DATAGRAM_FLAG_MORE, 0, &v, 1, now);
+                                           NGTCP2_WRITE_DATAGRAM_FLAG_MORE, 0, &v, v.len ? 1 : 0,
+                                           now);
       if (accepted)
         quic_dgq_pop(qc);
       if (nwrite == NGTCP2_ERR_WRITE_MORE)

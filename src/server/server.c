@@ -23,12 +23,14 @@
 #include "common/addr.h"
 #include "common/default_path.h"
 #include "common/log.h"
+#include "common/secret_file.h"
 #include "common/timer_slack.h"
 #include "ping/ping_service.h"
 #include "quic/quic_cidmap.h"
 #include "quic/quic_conn.h"
 #include "quic/quic_tls.h"
 #include "server/reset_secret.h"
+#include "server/server_access.h"
 #include "server/server_cert.h"
 #include "server/udp.h"
 #include "wt/wt_conn.h"
@@ -51,7 +53,31 @@ srv_tls *server_tls_load(const server_opts *o, char *err, size_t errlen) {
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
-  if (quic_tls_server_load(&t->t, o->cert_file, o->key_file, err, errlen) != 0) {
+  /* the private key: a systemd credential "key" first (not for
+   * self-made certificates, whose keys rotate); a file others can read is
+   * refused (docs/security.md) */
+  char key[SERVER_PATH_MAX + 64];
+  bool from_cred;
+  if (secret_file_resolve(o->cert_self ? NULL : getenv("CREDENTIALS_DIRECTORY"), "key",
+                          o->key_file, key, sizeof(key), &from_cred) != 0) {
+    snprintf(err, errlen, "key: path too long");
+    free(t);
+    return NULL;
+  }
+  if (!from_cred && key[0] && secret_file_check(key, err, errlen) != 0) {
+    free(t);
+    return NULL;
+  }
+  if (quic_tls_server_load(&t->t, o->cert_file, key, err, errlen) != 0) {
+    free(t);
+    return NULL;
+  }
+  if (o->client_ca[0] &&
+      quic_tls_server_set_client_auth(&t->t, o->client_ca,
+                                       o->client_cert_optional ? QUIC_TLS_CLIENT_AUTH_OPTIONAL
+                                                               : QUIC_TLS_CLIENT_AUTH_REQUIRE,
+                                       err, errlen) != 0) {
+    quic_tls_server_free(&t->t);
     free(t);
     return NULL;
   }
@@ -104,6 +130,9 @@ static void conn_free(srv_conn *c) {
   if (c->next)
     c->next->prev = c->prev;
   s->nconns--;
+  if (!c->identity_checked)
+    s->half_open--;
+  source_limit_release(&s->sources, &c->source);
   free(c);
   if (s->shutting_down && s->nconns == 0)
     sd_event_exit(s->ev, 0);
@@ -113,6 +142,20 @@ static void conn_free(srv_conn *c) {
  * when |c| was freed. */
 static bool conn_update(srv_conn *c) {
   if (quic_conn_is_dead(c->qc)) {
+    if (!c->identity_checked) {
+      /* a handshake that failed: with mutual TLS, usually a client without
+       * an acceptable certificate (the alert says which); no secret here */
+      char why[256], addr[ADDR_STRLEN];
+      const ngtcp2_path *p = quic_conn_path(c->qc);
+      quic_conn_describe_end(c->qc, why, sizeof(why));
+      if (c->srv->opts.client_ca[0])
+        log_notice("handshake with %s failed: %s",
+                   p ? addr_format((const struct sockaddr *)p->remote.addr, addr, sizeof(addr))
+                     : "?",
+                   why);
+      else
+        log_debug("handshake failed: %s", why);
+    }
     conn_free(c);
     return false;
   }
@@ -241,21 +284,40 @@ static const quic_io_ops server_io_ops = {
 };
 
 static srv_conn *conn_accept(server *s, listener *l, const ngtcp2_pkt_hd *hd,
-                             const ngtcp2_path *path, uint64_t now) {
+                             const ngtcp2_cid *odcid, const ngtcp2_path *path, uint64_t now) {
   if (s->nconns >= s->opts.max_connections) {
     log_debug("connection limit (%u) reached: dropping an Initial", s->opts.max_connections);
+    s->refused_connections++;
+    return NULL;
+  }
+  source_key key;
+  if (source_key_from_addr((const struct sockaddr *)path->remote.addr, &key) != 0)
+    return NULL;
+  source_verdict sv = source_limit_admit(&s->sources, &key, now);
+  if (sv != SOURCE_OK) {
+    log_debug("dropping an Initial: %s", source_verdict_str(sv));
+    if (sv == SOURCE_TOO_MANY_CONNS)
+      s->refused_per_source++;
+    else if (sv == SOURCE_TOO_FAST)
+      s->refused_handshake_rate++;
+    else
+      s->refused_source_table++;
     return NULL;
   }
   srv_conn *c = calloc(1, sizeof(*c));
-  if (!c)
+  if (!c) {
+    source_limit_release(&s->sources, &key);
     return NULL;
+  }
+  c->source = key;
   c->srv = s;
   c->l = l;
   c->tls = s->tls;
   c->tls->refs++;
   c->accepted_ns = now;
   c->timer_usec = UINT64_MAX;
-  c->qc = quic_conn_server_new(&s->qcfg, &c->tls->t, hd, path, now, &server_io_ops, c);
+  c->qc = quic_conn_server_new_retried(&s->qcfg, &c->tls->t, hd, odcid, path, now,
+                                       &server_io_ops, c);
   if (!c->qc)
     goto fail;
   c->wc = wt_conn_new(&s->wcfg, c->qc, ping_service_ops(), &s->ping);
@@ -274,6 +336,7 @@ static srv_conn *conn_accept(server *s, listener *l, const ngtcp2_pkt_hd *hd,
     s->conns->prev = c;
   s->conns = c;
   s->nconns++;
+  s->half_open++;
   s->connections_total++;
   return c;
 fail:
@@ -282,8 +345,18 @@ fail:
   qlog_file_close(c->qlog);
   sd_event_source_unref(c->timer);
   server_tls_unref(c->tls);
+  source_limit_release(&s->sources, &c->source);
   free(c);
   return NULL;
+}
+
+/* handshake_done notes, once, that the handshake of |c| completed (the
+ * client certificate, if any, is judged by wt_conn at the first request). */
+static void handshake_done(server *s, srv_conn *c) {
+  if (c->identity_checked || !quic_conn_handshake_completed(c->qc))
+    return;
+  c->identity_checked = true;
+  s->half_open--;
 }
 
 /* ------------------------------------------------------------ packets */
@@ -299,6 +372,42 @@ static void send_version_negotiation(server *s, listener *l, const ngtcp2_versio
   if (n > 0)
     udp_send(l->fd, (const struct sockaddr *)local, (const struct sockaddr *)remote, rlen,
              s->txbuf, (size_t)n, l->wildcard);
+}
+
+/* Retry tokens are valid this long (a round trip, generously). */
+#define RETRY_TOKEN_TIMEOUT (10 * NGTCP2_SECONDS)
+
+/* retry_wanted: Retry always, or (auto) while retry_threshold handshakes
+ * are half open - a sign of a flood, possibly from spoofed addresses. */
+static bool retry_wanted(const server *s) {
+  return s->opts.retry == SERVER_RETRY_ALWAYS ||
+         (s->opts.retry == SERVER_RETRY_AUTO && s->half_open >= s->opts.retry_threshold);
+}
+
+/* send_retry answers the Initial |hd| with a Retry carrying a token that
+ * binds the client's address and its original DCID (ngtcp2's format,
+ * encrypted with a key derived from the server's secret). A Retry is
+ * smaller than the Initial that caused it: no amplification. */
+static void send_retry(server *s, listener *l, const ngtcp2_pkt_hd *hd,
+                       const struct sockaddr_storage *local,
+                       const struct sockaddr_storage *remote, socklen_t rlen, uint64_t now) {
+  ngtcp2_cid scid;
+  scid.datalen = QUIC_SCID_LEN;
+  if (gnutls_rnd(GNUTLS_RND_NONCE, scid.data, scid.datalen) != 0)
+    return;
+  uint8_t token[NGTCP2_CRYPTO_MAX_RETRY_TOKENLEN];
+  ngtcp2_ssize tl = ngtcp2_crypto_generate_retry_token(
+      token, s->secret, sizeof(s->secret), hd->version, (const ngtcp2_sockaddr *)remote, rlen,
+      &scid, &hd->dcid, now);
+  if (tl < 0)
+    return;
+  ngtcp2_ssize n = ngtcp2_crypto_write_retry(s->txbuf, sizeof(s->txbuf), hd->version, &hd->scid,
+                                             &scid, &hd->dcid, token, (size_t)tl);
+  if (n <= 0)
+    return;
+  udp_send(l->fd, (const struct sockaddr *)local, (const struct sockaddr *)remote, rlen, s->txbuf,
+           (size_t)n, l->wildcard);
+  s->retries_sent++;
 }
 
 static void send_stateless_reset(server *s, listener *l, const uint8_t *dcid, size_t dcidlen,
@@ -366,12 +475,30 @@ static void handle_packet(server *s, listener *l, const uint8_t *data, size_t le
       s->packets_dropped++;
       return;
     }
-    c = conn_accept(s, l, &hd, &path, now);
+    ngtcp2_cid odcid;
+    bool retried = false;
+    if (hd.token.len > 0 && hd.token.base[0] == NGTCP2_CRYPTO_TOKEN_MAGIC_RETRY) {
+      /* the answer to our Retry: the address is proven if the token is ours */
+      if (ngtcp2_crypto_verify_retry_token(&odcid, hd.token.base, hd.token.len, s->secret,
+                                           sizeof(s->secret), hd.version,
+                                           (const ngtcp2_sockaddr *)remote, remotelen, &hd.dcid,
+                                           RETRY_TOKEN_TIMEOUT, now) != 0) {
+        s->retry_tokens_invalid++;
+        return;
+      }
+      retried = true;
+    } else if (retry_wanted(s)) {
+      send_retry(s, l, &hd, local, remote, remotelen, now);
+      return;
+    }
+    c = conn_accept(s, l, &hd, retried ? &odcid : NULL, &path, now);
     if (!c)
       return;
   }
   c->l = l;
+  s->ping.now_ns = now; /* for ping_service's per-session datagram rate */
   quic_conn_read(c->qc, &path, 0, data, len, now);
+  handshake_done(s, c);
   if (!c->dirty) { /* written once, after the whole batch was read */
     c->dirty = true;
     c->dirty_next = s->dirty;
@@ -454,6 +581,17 @@ static void apply_settings(server *s) {
   s->qcfg.debug = s->opts.quic_debug;
   s->wcfg.path = s->opts.path;
   s->wcfg.max_sessions = s->opts.max_sessions;
+  s->wcfg.access = s->access;
+  s->wcfg.access_refused = &s->refused_access;
+  s->wcfg.cert_refused = &s->refused_client_cert;
+  s->qcfg.handshake_timeout = (uint64_t)s->opts.handshake_timeout_s * NGTCP2_SECONDS;
+  s->qcfg.max_streams_bidi = s->opts.max_streams;
+  s->qcfg.max_streams_uni = s->opts.max_streams;
+  s->qcfg.stream_window = s->opts.stream_buffer;
+  s->qcfg.conn_window = s->opts.connection_buffer;
+  s->ping.datagrams_per_second = s->opts.datagrams_per_second;
+  source_limit_set(&s->sources, s->opts.max_connections_per_source,
+                   s->opts.handshakes_per_second);
   log_set_level(s->opts.log_level);
 }
 
@@ -465,6 +603,19 @@ static bool same_listeners(const server_opts *a, const server_opts *b) {
         memcmp(&a->listen[i].addr, &b->listen[i].addr, a->listen[i].addrlen) != 0)
       return false;
   return true;
+}
+
+/* log_access says which access policy is in force (never a token). */
+static void log_access(const server *s, const char *token_source) {
+  const h3_access *a = s->access;
+  if (a->origin_any)
+    log_info("origins: any");
+  else
+    log_info("origins: %u listed%s", (unsigned)a->norigins, a->origin_self ? " and self" : "");
+  if (a->ntokens)
+    log_info("bearer tokens: %zu from %s", a->ntokens, token_source);
+  else
+    log_info("bearer tokens: none required");
 }
 
 int server_reload(server *s, char *err, size_t errlen) {
@@ -491,6 +642,22 @@ int server_reload(server *s, char *err, size_t errlen) {
     free(n);
     return -1;
   }
+  h3_access *acc = malloc(sizeof(*acc));
+  char source[SERVER_PATH_MAX + 64];
+  if (!acc || server_access_load(n, getenv("CREDENTIALS_DIRECTORY"), acc, source, sizeof(source),
+                                 err, errlen) != 0) {
+    if (!acc)
+      snprintf(err, errlen, "out of memory");
+    free(acc);
+    server_tls_unref(t);
+    free(n);
+    return -1;
+  }
+  /* in place: connections hold a pointer to it, and new sessions on them
+   * follow the new policy at once (a revoked token stops working) */
+  *s->access = *acc;
+  free(acc);
+  log_access(s, source);
   if (!same_listeners(&s->opts, n))
     log_warn("reload: listen addresses changed: they take effect at the next restart");
   if (strcmp(s->opts.control_socket, n->control_socket) != 0 ||
@@ -594,6 +761,18 @@ static int setup(server *s) {
     log_err("%s", err);
     return -1;
   }
+  char source[SERVER_PATH_MAX + 64];
+  s->access = malloc(sizeof(*s->access));
+  if (!s->access) {
+    log_err("out of memory");
+    return -1;
+  }
+  if (server_access_load(&s->opts, getenv("CREDENTIALS_DIRECTORY"), s->access, source,
+                         sizeof(source), err, sizeof(err)) != 0) {
+    log_err("%s", err);
+    return -1;
+  }
+  log_access(s, source);
   /* A source build's default (under /usr/local/var) usually has no
    * directory: say so once instead of failing to create the file. */
   char nodir[sizeof(s->opts.reset_secret)];
@@ -640,6 +819,14 @@ static int setup(server *s) {
   s->qcfg.txbuflen = sizeof(s->txbuf);
   wt_conn_config_default(&s->wcfg);
   s->wcfg.server = true;
+  /* one entry per connection, plus sources that only tried recently */
+  uint8_t hkey[16];
+  if (gnutls_rnd(GNUTLS_RND_KEY, hkey, sizeof(hkey)) != 0 ||
+      source_limit_init(&s->sources, 2 * (size_t)s->opts.max_connections + 1024, hkey, 0, 0) !=
+          0) {
+    log_err("out of memory");
+    return -1;
+  }
   apply_settings(s);
 
   int r = sd_event_new(&s->ev);
@@ -744,6 +931,8 @@ static void teardown(server *s) {
   quic_cidmap_free(s->cids);
   server_tls_unref(s->tls);
   server_certs_free(s);
+  free(s->access);
+  source_limit_free(&s->sources);
 }
 
 int server_run(const server_opts *opts, int argc, char **argv) {
@@ -779,5 +968,13 @@ int server_check(const server_opts *opts, char *err, size_t errlen) {
   if (!t)
     return -1;
   server_tls_unref(t);
-  return 0;
+  h3_access *acc = malloc(sizeof(*acc));
+  char source[SERVER_PATH_MAX + 64];
+  int rv = acc ? server_access_load(opts, getenv("CREDENTIALS_DIRECTORY"), acc, source,
+                                    sizeof(source), err, errlen)
+               : -1;
+  if (!acc)
+    snprintf(err, errlen, "out of memory");
+  free(acc);
+  return rv;
 }

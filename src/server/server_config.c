@@ -7,6 +7,7 @@
 #include "common/addr.h"
 #include "cert/cert_schedule.h"
 #include "common/conf.h"
+#include "quic/quic_tls.h"
 
 /* CONTROL_PATH_MAX bounds a control socket path (with its NUL). */
 #define CONTROL_PATH_MAX sizeof(((struct sockaddr_un *)0)->sun_path)
@@ -14,7 +15,11 @@
 static const char *const server_keys[] = {
     "listen",          "path",         "certificate",    "key",          "idle_timeout",
     "max_connections", "max_sessions", "control_socket", "control_mode", "log_level",
-    "reset_secret",    "certificate_mode", "certificate_dir", "certificate_rotation",
+    "reset_secret",    "origins",      "tokens_file",
+    "max_connections_per_source", "handshakes_per_second", "handshake_timeout", "max_streams",
+    "stream_buffer", "connection_buffer", "datagrams_per_second", "client_ca", "client_auth",
+    "client_subjects", "client_pins", "retry", "retry_threshold", "control_clients",
+    "certificate_mode", "certificate_dir", "certificate_rotation",
     "certificate_names", "discovery", NULL,
 };
 
@@ -45,6 +50,88 @@ static int load_path(const conf_file *cf, server_opts *o) {
   if (s && o->path[0] != '/')
     return conf_fail(cf, s, "must start with '/'");
   return 0;
+}
+
+/* load_origins replaces |o|'s origin allow-list with the "origins"
+ * setting: "*", "self" or http(s)://host[:port] entries. */
+static int load_origins(const conf_file *cf, server_opts *o) {
+  const config_setting_t *s = conf_get(cf, "origins");
+  const char *v[H3_ACCESS_MAX_ORIGINS];
+  size_t n = 0;
+  if (!s)
+    return 0;
+  if (conf_string_list(cf, s, H3_ACCESS_MAX_ORIGINS, v, &n) != 0)
+    return -1;
+  h3_access check;
+  h3_access_init(&check);
+  for (size_t i = 0; i < n; i++) {
+    const char *why;
+    if (strlen(v[i]) >= sizeof(o->origins[i]) || h3_access_add_origin(&check, v[i], &why) != 0)
+      return conf_fail(cf, s, "\"%s\": %s", v[i],
+                       strlen(v[i]) >= sizeof(o->origins[i]) ? "too long" : why);
+    memcpy(o->origins[i], v[i], strlen(v[i]) + 1);
+  }
+  o->norigins = (unsigned)n;
+  return 0;
+}
+
+/* load_client_auth reads the mutual-TLS settings: client_ca, client_auth
+ * ("require" or "optional"), client_subjects and client_pins (lists). */
+static int load_client_auth(const conf_file *cf, server_opts *o) {
+  if (conf_string(cf, conf_get(cf, "client_ca"), CONF_ABSPATH | CONF_READABLE | CONF_EMPTY_OK,
+                  o->client_ca, sizeof(o->client_ca)) != 0)
+    return -1;
+  const config_setting_t *s = conf_get(cf, "client_auth");
+  if (s) {
+    if (config_setting_type(s) != CONFIG_TYPE_STRING)
+      return conf_fail(cf, s, "expected \"require\" or \"optional\"");
+    const char *v = config_setting_get_string(s);
+    if (strcmp(v, "require") != 0 && strcmp(v, "optional") != 0)
+      return conf_fail(cf, s, "expected \"require\" or \"optional\", not \"%s\"", v);
+    o->client_cert_optional = strcmp(v, "optional") == 0;
+  }
+  const char *v[SERVER_MAX_CLIENT_IDS];
+  size_t n = 0;
+  if ((s = conf_get(cf, "client_subjects"))) {
+    if (conf_string_list(cf, s, SERVER_MAX_CLIENT_IDS, v, &n) != 0)
+      return -1;
+    for (size_t i = 0; i < n; i++) {
+      if (!v[i][0] || strlen(v[i]) >= sizeof(o->client_subjects[i]))
+        return conf_fail(cf, s, "\"%s\": empty or too long", v[i]);
+      memcpy(o->client_subjects[i], v[i], strlen(v[i]) + 1);
+    }
+    o->nclient_subjects = (unsigned)n;
+  }
+  if ((s = conf_get(cf, "client_pins"))) {
+    if (conf_string_list(cf, s, SERVER_MAX_CLIENT_IDS, v, &n) != 0)
+      return -1;
+    for (size_t i = 0; i < n; i++) {
+      uint8_t pin[32];
+      if (quic_tls_pin_parse(v[i], pin) != 0 || strlen(v[i]) >= sizeof(o->client_pins[i]))
+        return conf_fail(cf, s, "\"%s\": not a pin (sha256:BASE64)", v[i]);
+      memcpy(o->client_pins[i], v[i], strlen(v[i]) + 1);
+    }
+    o->nclient_pins = (unsigned)n;
+  }
+  if (!o->client_ca[0] && (o->nclient_subjects || o->nclient_pins))
+    return conf_fail(cf, conf_get(cf, o->nclient_subjects ? "client_subjects" : "client_pins"),
+                     "needs client_ca");
+  return 0;
+}
+
+/* load_retry reads "retry": "never", "auto" or "always". */
+static int load_retry(const conf_file *cf, server_opts *o) {
+  static const char *const names[] = {"never", "auto", "always"};
+  const config_setting_t *s = conf_get(cf, "retry");
+  if (!s)
+    return 0;
+  const char *v = config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : "";
+  for (int i = 0; i < 3; i++)
+    if (strcmp(v, names[i]) == 0) {
+      o->retry = i;
+      return 0;
+    }
+  return conf_fail(cf, s, "expected \"never\", \"auto\" or \"always\"");
 }
 
 int server_cert_mode_parse(const char *s, int *out) {
@@ -129,6 +216,24 @@ int server_config_load(const char *path, server_opts *o, char *err, size_t errle
            conf_string(&cf, conf_get(&cf, "reset_secret"), CONF_ABSPATH | CONF_EMPTY_OK,
                        t.reset_secret, sizeof(t.reset_secret)) ||
            conf_log_level(&cf, conf_get(&cf, "log_level"), &t.log_level) ||
+           load_origins(&cf, &t) ||
+           conf_uint(&cf, conf_get(&cf, "max_connections_per_source"), 0, 1000000,
+                     &t.max_connections_per_source) ||
+           conf_uint(&cf, conf_get(&cf, "handshakes_per_second"), 0, 1000000,
+                     &t.handshakes_per_second) ||
+           conf_uint(&cf, conf_get(&cf, "handshake_timeout"), 1, 60, &t.handshake_timeout_s) ||
+           conf_uint(&cf, conf_get(&cf, "max_streams"), 1, 10000, &t.max_streams) ||
+           conf_uint(&cf, conf_get(&cf, "stream_buffer"), 16384, 16 * 1024 * 1024,
+                     &t.stream_buffer) ||
+           conf_uint(&cf, conf_get(&cf, "connection_buffer"), 65536, 64 * 1024 * 1024,
+                     &t.connection_buffer) ||
+           conf_uint(&cf, conf_get(&cf, "datagrams_per_second"), 0, 1000000,
+                     &t.datagrams_per_second) ||
+           load_client_auth(&cf, &t) || load_retry(&cf, &t) ||
+           conf_uint(&cf, conf_get(&cf, "retry_threshold"), 0, 1000000, &t.retry_threshold) ||
+           conf_uint(&cf, conf_get(&cf, "control_clients"), 1, 1024, &t.control_clients) ||
+           conf_string(&cf, conf_get(&cf, "tokens_file"), CONF_ABSPATH | CONF_EMPTY_OK,
+                       t.tokens_file, sizeof(t.tokens_file)) ||
            load_cert_mode(&cf, &t) ||
            conf_string(&cf, conf_get(&cf, "certificate_dir"), CONF_ABSPATH, t.cert_dir,
                        sizeof(t.cert_dir) - 32) ||

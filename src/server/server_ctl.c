@@ -186,6 +186,19 @@ static int cmd_stats(void *ud, const ctl_request *req, json_object *w, char *err
   r |= cj_add_uint(o, "errors_datagrams_dropped", st->datagrams_dropped);
   r |= cj_add_uint(o, "errors_streams_reset", st->streams_reset);
   r |= cj_add_uint(o, "errors_packets_dropped", s->packets_dropped);
+  /* limits hit and requests refused (docs/security.md) */
+  r |= cj_add_uint(o, "refused_connections", s->refused_connections);
+  r |= cj_add_uint(o, "refused_connections_per_source", s->refused_per_source);
+  r |= cj_add_uint(o, "refused_handshake_rate", s->refused_handshake_rate);
+  r |= cj_add_uint(o, "refused_source_table", s->refused_source_table);
+  r |= cj_add_uint(o, "refused_client_cert", s->refused_client_cert);
+  r |= cj_add_uint(o, "refused_access", s->refused_access);
+  r |= cj_add_uint(o, "datagrams_rate_limited", st->datagrams_rate_limited);
+  r |= cj_add_uint(o, "handshakes_half_open", s->half_open);
+  r |= cj_add_uint(o, "retries_sent", s->retries_sent);
+  r |= cj_add_uint(o, "retry_tokens_invalid", s->retry_tokens_invalid);
+  r |= cj_add_uint(o, "refused_control_clients",
+                   s->ctl ? ctl_server_refused(ctl_daemon_server(s->ctl)) : 0);
   return r ? ctl_nomem(err, errlen) : 0;
 }
 
@@ -200,6 +213,10 @@ static int add_session(json_object *arr, wt_session *ss, const char *peer,
   r |= cj_add_str(o, "peer", peer);
   r |= cj_add_double(o, "age", (double)(now - wt_session_opened(ss)) / 1e9);
   r |= cj_add_uint(o, "pings", ping_service_session_pings(ss));
+  /* origin: the browser page's (absent for non-browser clients) */
+  if (wt_session_origin(ss))
+    r |= cj_add_str(o, "origin", wt_session_origin(ss));
+  r |= cj_add_str(o, "auth", wt_session_auth(ss));
   r |= cj_add_double(o, "srtt_ms", (double)cs->smoothed_rtt / 1e6);
   r |= cj_add_double(o, "min_rtt_ms", (double)cs->min_rtt / 1e6);
   r |= cj_add_uint(o, "cwnd", cs->cwnd);
@@ -254,6 +271,8 @@ static const ctl_daemon_ops server_ops = {
 
 void server_ctl_open(server *s) {
   s->ctl = ctl_daemon_start(s->ev, s->opts.control_socket, s->opts.control_mode, &server_ops, s);
+  if (s->ctl)
+    ctl_server_set_max_clients(ctl_daemon_server(s->ctl), s->opts.control_clients);
 }
 
 void server_ctl_close(server *s) {

@@ -11,11 +11,13 @@
 
 #include "cert/cert_make.h"
 #include "common/qlog_file.h"
+#include "h3/h3_access.h"
 #include "ping/ping_service.h"
 #include "quic/quic_cidmap.h"
 #include "quic/quic_conn.h"
 #include "quic/quic_tls.h"
 #include "server/server_opts.h"
+#include "server/source_limit.h"
 #include "server/udp.h"
 #include "wt/wt_conn.h"
 
@@ -54,6 +56,8 @@ typedef struct srv_conn {
   srv_tls *tls;
   uint64_t accepted_ns;
   ngtcp2_cid odcid; /* the client's first DCID, also routed to us */
+  source_key source; /* counted in server.sources */
+  bool identity_checked; /* the handshake completed (half_open counted down) */
   uint64_t timer_usec; /* what the timer is armed for (UINT64_MAX: off) */
   qlog_file *qlog;     /* --qlog */
   bool dirty;          /* read in this batch: write once at its end */
@@ -72,6 +76,7 @@ struct server {
   srv_conn *conns;
   unsigned nconns;
   srv_tls *tls;      /* for new connections */
+  h3_access *access; /* who may open sessions; replaced in place on reload */
   uint8_t secret[QUIC_STATIC_SECRET_LEN];
   quic_conn_config qcfg;
   wt_conn_config wcfg;
@@ -92,6 +97,17 @@ struct server {
   uint64_t reset_window;
   unsigned resets_in_window;
   uint64_t packets_dropped;
+  source_limit sources; /* connections and handshakes per source */
+  /* limits hit (wtpctl stats) */
+  uint64_t refused_connections;  /* max_connections */
+  uint64_t refused_per_source;   /* max_connections_per_source */
+  uint64_t refused_handshake_rate; /* handshakes_per_second */
+  uint64_t refused_source_table;  /* source table full */
+  uint64_t refused_client_cert;   /* certificate not in the allow-list */
+  uint64_t refused_access;        /* CONNECT refused: origin or token (401/403) */
+  unsigned half_open;             /* connections whose handshake is not complete */
+  uint64_t retries_sent;          /* Retry packets (address validation) */
+  uint64_t retry_tokens_invalid;  /* Initials with a bad or expired Retry token */
   uint64_t connections_total;
   uint64_t started_ns;
   bool draining;

@@ -60,6 +60,16 @@ void server_opts_defaults(server_opts *o) {
   o->idle_timeout_s = 30;
   o->max_connections = 4096;
   o->max_sessions = 4;
+  o->max_connections_per_source = 64;
+  o->handshakes_per_second = 20;
+  o->handshake_timeout_s = 10;
+  o->max_streams = 100;
+  o->stream_buffer = 256 * 1024;
+  o->connection_buffer = 1024 * 1024;
+  o->datagrams_per_second = 2000;
+  o->retry = SERVER_RETRY_AUTO;
+  o->control_clients = 32;
+  o->retry_threshold = 64;
   o->log_level = LOG_INFO;
   o->cert_mode = SERVER_CERT_FILE;
   snprintf(o->cert_dir, sizeof(o->cert_dir), "%s", SERVER_DEFAULT_CERT_DIR);

@@ -3,6 +3,8 @@
 #define WTPING_SERVER_OPTS_H
 
 #include <stdbool.h>
+
+#include "h3/h3_access.h"
 #include <sys/socket.h>
 
 #define SERVER_MAX_LISTEN 16
@@ -25,6 +27,11 @@ typedef struct server_listen {
 /* certificate_mode */
 enum { SERVER_CERT_FILE = 0, SERVER_CERT_SELF_ROTATING = 1 };
 
+#define SERVER_MAX_CLIENT_IDS 64
+
+/* Address validation with Retry (RFC 9000 section 8.1.2). */
+enum { SERVER_RETRY_NEVER = 0, SERVER_RETRY_AUTO = 1, SERVER_RETRY_ALWAYS = 2 };
+
 /* Settings from the command line and the configuration file (strings are
  * owned copies, bounded). */
 typedef struct server_opts {
@@ -40,6 +47,29 @@ typedef struct server_opts {
   unsigned idle_timeout_s;
   unsigned max_connections;
   unsigned max_sessions; /* per connection */
+  /* limits (docs/security.md); 0 = no limit where noted */
+  unsigned max_connections_per_source; /* IPv4 address or IPv6 /64; 0 = none */
+  unsigned handshakes_per_second;      /* new connections per source; 0 = none */
+  unsigned handshake_timeout_s;
+  unsigned max_streams;                /* per connection, each direction */
+  unsigned stream_buffer;              /* bytes: flow-control window per stream */
+  unsigned connection_buffer;          /* bytes: flow-control window per connection */
+  unsigned datagrams_per_second;       /* per session; 0 = none */
+  int retry;                           /* SERVER_RETRY_* */
+  unsigned control_clients;            /* served at once on the control socket */
+  unsigned retry_threshold;            /* auto: half-open handshakes that turn Retry on */
+  /* mutual TLS: "" = clients are not asked for a certificate */
+  char client_ca[SERVER_PATH_MAX];
+  bool client_cert_optional;           /* client_auth = "optional" */
+  char client_subjects[SERVER_MAX_CLIENT_IDS][256]; /* allowed subject DNs */
+  unsigned nclient_subjects;
+  char client_pins[SERVER_MAX_CLIENT_IDS][64];      /* allowed "sha256:B64" */
+  unsigned nclient_pins;
+  /* access (docs/security.md): browser origins allowed to open sessions
+   * (none listed: any), and the bearer tokens file ("": no tokens) */
+  char origins[H3_ACCESS_MAX_ORIGINS][H3_REQ_ORIGIN_MAX];
+  unsigned norigins;
+  char tokens_file[SERVER_PATH_MAX];
   int log_level;
   bool quic_debug;
   /* certificates: the configured mode, and where a self-rotating server

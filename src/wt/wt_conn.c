@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/addr.h"
 #include "common/log.h"
 #include "h3/h3_error.h"
 #include "h3/h3_request.h"
@@ -28,6 +29,53 @@ static int x_request(h3_conn *hc, h3_stream *hs, const h3_request *req, void *ud
     h3_stream_refuse(hs, 400);
     return 0;
   }
+  if (!wc->peer_checked) {
+    /* mutual TLS: the certificate GnuTLS verified against the client CA
+     * must also be in the allow-list, if there is one */
+    wc->peer_checked = true;
+    gnutls_session_t ts = ngtcp2_conn_get_tls_native_handle(quic_conn_ngtcp2(wc->qc));
+    char subject[256];
+    uint8_t sha256[32];
+    if (ts && quic_tls_peer_cert(ts, subject, sizeof(subject), sha256) == 1) {
+      wt_conn_set_peer_cert(wc, subject);
+      if (wc->access && !h3_access_cert_allowed(wc->access, subject, sha256)) {
+        char addr[ADDR_STRLEN];
+        const ngtcp2_path *path = quic_conn_path(wc->qc);
+        log_notice("refusing sessions from %s: client certificate \"%s\" is not in "
+                   "client_subjects or client_pins",
+                   path ? addr_format((const struct sockaddr *)path->remote.addr, addr,
+                                      sizeof(addr))
+                        : "?",
+                   subject);
+        wc->peer_refused = true;
+        if (wc->cert_refused)
+          (*wc->cert_refused)++;
+      }
+    }
+  }
+  if (wc->peer_refused) {
+    log_notice("session refused with 403: client certificate not allowed");
+    if (wc->access_refused)
+      (*wc->access_refused)++;
+    h3_stream_refuse(hs, 403);
+    return 0;
+  }
+  h3_auth auth = H3_AUTH_NONE;
+  if (wc->access) {
+    h3_access_reason why;
+    h3_access_verdict av = h3_access_check(wc->access, req, &auth, &why);
+    if (av != H3_ACCESS_OK) {
+      /* the origin is no secret; the token is never logged */
+      log_notice("session refused with %d: %s%s%s%s", (int)av, h3_access_reason_str(why),
+                 req->has_origin ? " (origin \"" : "", req->has_origin ? req->origin : "",
+                 req->has_origin ? "\")" : "");
+      if (wc->access_refused)
+        (*wc->access_refused)++;
+      static const h3_header bearer = {"www-authenticate", 16, "Bearer", 6};
+      h3_stream_refuse_with(hs, (int)av, &bearer, av == H3_ACCESS_UNAUTHORIZED ? 1 : 0);
+      return 0;
+    }
+  }
   bool goaway = h3_conn_goaway_sent(hc);
   if (wc->refusing && !goaway && !wc->shutting_down) {
     h3_stream_refuse(hs, 503);
@@ -46,6 +94,11 @@ static int x_request(h3_conn *hc, h3_stream *hs, const h3_request *req, void *ud
     return h3_conn_error(hc, H3_INTERNAL_ERROR, "out of memory");
   ss->connect = hs;
   ss->id = (uint64_t)h3_stream_id(hs);
+  ss->auth_token = auth == H3_AUTH_TOKEN;
+  if (req->has_origin && !(ss->origin = strdup(req->origin))) {
+    wt_session_free_quietly(ss);
+    return h3_conn_error(hc, H3_INTERNAL_ERROR, "out of memory");
+  }
   h3_stream_claim(hs, ss);
   static const h3_header draft = {"sec-webtransport-http3-draft", 28, "draft02", 7};
   if (h3_stream_respond(hs, 200, &draft, req->draft02 ? 1 : 0, false) != 0)
@@ -78,6 +131,13 @@ static void send_connect(wt_session *ss) {
   ss->id = (uint64_t)h3_stream_id(hs);
   h3_header hdrs[8];
   size_t n = h3_request_build_connect(hdrs, ss->authority, ss->path, ss->origin);
+  if (ss->authorization) { /* the 8th and last room in hdrs */
+    hdrs[n].name = "authorization";
+    hdrs[n].namelen = 13;
+    hdrs[n].value = ss->authorization;
+    hdrs[n].valuelen = strlen(ss->authorization);
+    n++;
+  }
   if (h3_stream_send_headers(hs, hdrs, n, false) != 0)
     h3_conn_error(wc->hc, H3_INTERNAL_ERROR, "cannot send the CONNECT request");
 }
@@ -239,6 +299,9 @@ wt_conn *wt_conn_new(const wt_conn_config *cfg, quic_conn *qc, const wt_app_ops 
   wc->server = cfg->server;
   wc->path = cfg->path;
   wc->max_sessions = cfg->max_sessions;
+  wc->access = cfg->access;
+  wc->access_refused = cfg->access_refused;
+  wc->cert_refused = cfg->cert_refused;
   wc->app = app;
   wc->app_ud = app_ud;
   wc->linger_deadline = UINT64_MAX;
@@ -262,6 +325,13 @@ wt_conn *wt_conn_new(const wt_conn_config *cfg, quic_conn *qc, const wt_app_ops 
   return wc;
 }
 
+void wt_conn_refuse_peer(wt_conn *wc) { wc->peer_refused = true; }
+
+void wt_conn_set_peer_cert(wt_conn *wc, const char *subject) {
+  free(wc->peer_cert);
+  wc->peer_cert = subject ? strdup(subject) : NULL; /* NULL: reported as none */
+}
+
 void wt_conn_free(wt_conn *wc) {
   if (!wc)
     return;
@@ -281,6 +351,7 @@ void wt_conn_free(wt_conn *wc) {
   while (wc->streams)
     wt_stream_free(wc->streams);
   h3_conn_free(wc->hc);
+  free(wc->peer_cert);
   free(wc);
 }
 
@@ -352,13 +423,20 @@ void wt_conn_shutdown(wt_conn *wc, uint32_t code, const char *reason, uint64_t n
 
 wt_session *wt_conn_connect(wt_conn *wc, const char *authority, const char *path,
                             const char *origin) {
+  return wt_conn_connect_with(wc, authority, path, origin, NULL);
+}
+
+wt_session *wt_conn_connect_with(wt_conn *wc, const char *authority, const char *path,
+                                 const char *origin, const char *authorization) {
   wt_session *ss = wt_session_new(wc);
   if (!ss)
     return NULL;
   ss->authority = strdup(authority);
   ss->path = strdup(path);
   ss->origin = origin ? strdup(origin) : NULL;
-  if (!ss->authority || !ss->path || (origin && !ss->origin)) {
+  ss->authorization = authorization && *authorization ? strdup(authorization) : NULL;
+  if (!ss->authority || !ss->path || (origin && !ss->origin) ||
+      (authorization && *authorization && !ss->authorization)) {
     wt_session_free_quietly(ss);
     return NULL;
   }

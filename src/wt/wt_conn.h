@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "h3/h3_access.h"
 #include "h3/h3_settings.h"
 #include "quic/quic_conn.h"
 #include "wt/wt_session.h"
@@ -24,6 +25,12 @@ typedef struct wt_conn_config {
   const char *path;          /* server: the WebTransport path, e.g. "/wtping" */
   unsigned max_sessions;     /* per connection (server) */
   size_t max_header_size;    /* HEADERS payload cap */
+  /* server: who may open sessions (origins, bearer tokens); NULL: anyone.
+   * Read at each request, so the owner may change it in place. */
+  const h3_access *access;
+  uint64_t *access_refused;  /* server: counts requests it refused (optional) */
+  uint64_t *cert_refused;    /* server: counts connections whose client
+                                certificate is not allowed (optional) */
 } wt_conn_config;
 
 void wt_conn_config_default(wt_conn_config *cfg);
@@ -60,6 +67,16 @@ wt_session *wt_conn_first_session(wt_conn *wc);
  * time. */
 void wt_conn_shutdown(wt_conn *wc, uint32_t code, const char *reason, uint64_t now);
 
+/* wt_conn_set_peer_cert (server) records that the client authenticated
+ * with a certificate whose subject is |subject| (mutual TLS): its sessions
+ * then report "certificate" (or "token+certificate"). */
+void wt_conn_set_peer_cert(wt_conn *wc, const char *subject);
+
+/* wt_conn_refuse_peer (server): every session request on this connection
+ * gets 403 (counted like an access refusal). wt_conn does this itself when
+ * the client certificate is not in the access policy's allow-list. */
+void wt_conn_refuse_peer(wt_conn *wc);
+
 /* wt_conn_sessions returns the number of live sessions. */
 unsigned wt_conn_sessions(const wt_conn *wc);
 
@@ -72,5 +89,11 @@ const h3_settings *wt_conn_peer_settings(const wt_conn *wc);
  * NULL on failure. */
 wt_session *wt_conn_connect(wt_conn *wc, const char *authority, const char *path,
                             const char *origin);
+
+/* wt_conn_connect_with is wt_conn_connect with an authorization field
+ * (|authorization|, e.g. "Bearer TOKEN"; NULL or "" for none), which is
+ * kept only until the request is sent and wiped when the session ends. */
+wt_session *wt_conn_connect_with(wt_conn *wc, const char *authority, const char *path,
+                                 const char *origin, const char *authorization);
 
 #endif

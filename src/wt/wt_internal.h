@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "common/varint.h"
+#include "h3/h3_access.h"
 #include "h3/h3_conn.h"
 
 typedef struct wt_conn wt_conn;
@@ -62,8 +63,11 @@ struct wt_session {
   wt_stream *streams;
   wt_session *next;
   void *app;
-  /* client: the request, sent once the server's SETTINGS arrived */
+  /* client: the request, sent once the server's SETTINGS arrived;
+   * server: origin is the request's (NULL without one) */
   char *authority, *path, *origin;
+  bool auth_token; /* server: a valid bearer token came with the request */
+  char *authorization; /* client: the authorization field to send */
   /* capsule parser over the CONNECT stream's DATA payload */
   uint8_t cp;
   uint8_t chdr[VARINT_MAXLEN];
@@ -86,6 +90,12 @@ struct wt_conn {
   unsigned nsessions;
   wt_stream *streams; /* every wt_stream, for wt_conn_free */
   bool refusing;      /* draining: new sessions get 503 */
+  const h3_access *access; /* server: see wt_conn_config */
+  uint64_t *access_refused;
+  char *peer_cert;    /* server: the client certificate's subject (mutual TLS) */
+  bool peer_refused;  /* server: that certificate is not allowed: 403 */
+  bool peer_checked;  /* server: the certificate was looked at (first request) */
+  uint64_t *cert_refused;
   bool shutting_down;
   uint64_t linger_deadline;   /* close the connection then (UINT64_MAX: no) */
   uint64_t shutdown_deadline; /* force-close then */

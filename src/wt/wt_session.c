@@ -51,6 +51,12 @@ void wt_session_free_quietly(wt_session *ss) {
   free(ss->authority);
   free(ss->path);
   free(ss->origin);
+  if (ss->authorization) { /* a credential: wiped, not just freed */
+    volatile char *v = ss->authorization;
+    for (size_t i = 0; v[i]; i++)
+      v[i] = 0;
+    free(ss->authorization);
+  }
   free(ss->buf);
   free(ss);
 }
@@ -348,6 +354,14 @@ wt_session *wt_session_next(wt_session *ss) {
 wt_conn *wt_session_conn(const wt_session *ss) { return ss->wc; }
 void *wt_session_get_app(const wt_session *ss) { return ss->app; }
 void wt_session_set_app(wt_session *ss, void *app) { ss->app = app; }
+
+const char *wt_session_origin(const wt_session *ss) { return ss->origin; }
+
+const char *wt_session_auth(const wt_session *ss) {
+  if (ss->auth_token)
+    return ss->wc->peer_cert ? "token+certificate" : "token";
+  return ss->wc->peer_cert ? "certificate" : "none";
+}
 
 const struct sockaddr *wt_session_peer_addr(const wt_session *ss) {
   return (const struct sockaddr *)quic_conn_path(ss->wc->qc)->remote.addr;

@@ -61,6 +61,11 @@ wt_conn *wt_session_conn(const wt_session *ss);
  * remote address; valid until the next packet is processed). */
 const struct sockaddr *wt_session_peer_addr(const wt_session *ss);
 void *wt_session_get_app(const wt_session *ss);
+/* wt_session_origin (server) returns the request's origin field, or NULL
+ * when it had none; wt_session_auth how the client authenticated: "none",
+ * "token", "certificate" or "token+certificate". */
+const char *wt_session_origin(const wt_session *ss);
+const char *wt_session_auth(const wt_session *ss);
 void wt_session_set_app(wt_session *ss, void *app);
 
 /* wt_session_close sends CLOSE_WEBTRANSPORT_SESSION(|code|, |reason|) + FIN. */

@@ -47,9 +47,10 @@ def server_replies(pid):
     sessions = {
         "ok": True,
         "sessions": [
-            {"id": 0, "peer": "127.0.0.1:50000", "age": 1.5, "pings": 10, "srtt_ms": 0.2,
-             "min_rtt_ms": 0.1, "cwnd": 13500},
+            {"id": 0, "peer": "127.0.0.1:50000", "age": 1.5, "pings": 10, "auth": "token",
+             "srtt_ms": 0.2, "min_rtt_ms": 0.1, "cwnd": 13500},
             {"id": 4, "peer": "[2001:db8::1]:61234", "age": 3723.9, "pings": 123456,
+             "origin": "https://ping.example.org", "auth": "none",
              "srtt_ms": 12.3456, "min_rtt_ms": 10.5, "cwnd": 1048576},
         ],
     }

@@ -142,8 +142,8 @@ check "stats: the server's by default" grep -Eqx "sessions_total +: 17" "$TMP/ou
 
 run sessions
 check "sessions: exit 0" [ $rc -eq 0 ]
-check "sessions: header" grep -Eqx "ID +PEER +AGE +PINGS +SRTT\(ms\) +MINRTT\(ms\) +CWND" "$TMP/out"
-check "sessions: a row" grep -Eqx "4 +\[2001:db8::1\]:61234 +1h02m +123456 +12.346 +10.500 +1048576" "$TMP/out"
+check "sessions: header" grep -Eqx "ID +PEER +AGE +PINGS +SRTT\(ms\) +MINRTT\(ms\) +CWND +AUTH +ORIGIN" "$TMP/out"
+check "sessions: a row" grep -Eqx "4 +\[2001:db8::1\]:61234 +1h02m +123456 +12.346 +10.500 +1048576 +none +https://ping.example.org" "$TMP/out"
 
 # metrics_ok FILE: every line is a comment or "name{labels}? value"
 metrics_ok() {

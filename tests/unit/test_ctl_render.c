@@ -328,18 +328,20 @@ static void test_sessions(void **state) {
   (void)state;
   expect(ctl_render_sessions,
          "{\"ok\":true,\"sessions\":[{\"id\":0,\"peer\":\"127.0.0.1:50000\",\"age\":1.5,"
-         "\"pings\":10,\"srtt_ms\":0.2,\"min_rtt_ms\":0.1,\"cwnd\":13500},"
+         "\"pings\":10,\"srtt_ms\":0.2,\"min_rtt_ms\":0.1,\"cwnd\":13500,\"auth\":\"token\"},"
          "{\"id\":4,\"peer\":\"[2001:db8::1]:61234\",\"age\":3723.9,\"pings\":123456,"
+         "\"origin\":\"https://o.example\",\"auth\":\"none\","
          "\"srtt_ms\":12.3456,\"min_rtt_ms\":10.5,\"cwnd\":1048576},"
          "{\"id\":8,\"peer\":\"10.0.0.1:1\",\"age\":125,\"pings\":0,\"srtt_ms\":null,"
          "\"min_rtt_ms\":null,\"cwnd\":0},"
          "{\"id\":12,\"peer\":\"10.0.0.2:2\",\"age\":90000,\"pings\":1,\"srtt_ms\":1,"
          "\"min_rtt_ms\":1,\"cwnd\":1}]}",
-         "ID  PEER                   AGE   PINGS  SRTT(ms)  MINRTT(ms)     CWND\n"
-         "0   127.0.0.1:50000       1.5s      10     0.200       0.100    13500\n"
-         "4   [2001:db8::1]:61234  1h02m  123456    12.346      10.500  1048576\n"
-         "8   10.0.0.1:1           2m05s       0         -           -        0\n"
-         "12  10.0.0.2:2           1d01h       1     1.000       1.000        1\n");
+         "ID  PEER                   AGE   PINGS  SRTT(ms)  MINRTT(ms)     CWND  AUTH   ORIGIN\n"
+         "0   127.0.0.1:50000       1.5s      10     0.200       0.100    13500  token  -\n"
+         "4   [2001:db8::1]:61234  1h02m  123456    12.346      10.500  1048576  none   "
+         "https://o.example\n"
+         "8   10.0.0.1:1           2m05s       0         -           -        0  -      -\n"
+         "12  10.0.0.2:2           1d01h       1     1.000       1.000        1  -      -\n");
 }
 
 static void test_sessions_edge(void **state) {
@@ -347,9 +349,9 @@ static void test_sessions_edge(void **state) {
   expect(ctl_render_sessions, "{\"ok\":true,\"sessions\":[]}", "no sessions\n");
   expect(ctl_render_sessions,
          "{\"ok\":true,\"truncated\":true,\"sessions\":[{\"id\":1,\"peer\":\"a\\nb\"},{}]}",
-         "ID  PEER  AGE  PINGS  SRTT(ms)  MINRTT(ms)  CWND\n"
-         "1   a?b     -      -         -           -     -\n"
-         "-   -       -      -         -           -     -\n"
+         "ID  PEER  AGE  PINGS  SRTT(ms)  MINRTT(ms)  CWND  AUTH  ORIGIN\n"
+         "1   a?b     -      -         -           -     -  -     -\n"
+         "-   -       -      -         -           -     -  -     -\n"
          "(only the first 2 sessions are listed)\n");
   expect_error(ctl_render_sessions, NULL, "{\"ok\":true,\"sessions\":{}}",
                "the reply has no sessions list");

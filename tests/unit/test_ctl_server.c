@@ -529,6 +529,7 @@ static void test_max_clients(void **state) {
   cl_open(t, &c[CTL_MAX_CLIENTS]);
   assert_true(wait_eof(t, &c[CTL_MAX_CLIENTS], 2000));
   assert_int_equal(ctl_server_clients(t->srv), CTL_MAX_CLIENTS);
+  assert_int_equal(ctl_server_refused(t->srv), 1);
   cl_close(&c[CTL_MAX_CLIENTS]);
   /* the others still work */
   SEND(&c[0], "echo first\n");
@@ -547,6 +548,26 @@ static void test_max_clients(void **state) {
       cl_close(&c[i]);
     }
   }
+  wait_clients(t, 0);
+}
+
+/* control_clients: a smaller limit, set after opening. */
+static void test_set_max_clients(void **state) {
+  fixture *t = *state;
+  client c[3];
+
+  ctl_server_set_max_clients(t->srv, 2);
+  cl_open(t, &c[0]);
+  cl_open(t, &c[1]);
+  wait_clients(t, 2);
+  cl_open(t, &c[2]);
+  assert_true(wait_eof(t, &c[2], 2000));
+  assert_int_equal(ctl_server_clients(t->srv), 2);
+  assert_int_equal(ctl_server_refused(t->srv), 1);
+  SEND(&c[1], "echo ok\n");
+  expect_line(t, &c[1], "{\"ok\":true,\"argc\":1,\"args\":[\"ok\"]}");
+  for (int i = 0; i < 3; i++)
+    cl_close(&c[i]);
   wait_clients(t, 0);
 }
 
@@ -820,6 +841,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_too_long, setup, teardown),
       cmocka_unit_test_setup_teardown(test_half_close, setup, teardown),
       cmocka_unit_test_setup_teardown(test_max_clients, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_set_max_clients, setup, teardown),
       cmocka_unit_test_setup_teardown(test_idle_timeout, setup, teardown),
       cmocka_unit_test_setup_teardown(test_slow_reader, setup, teardown),
       cmocka_unit_test_setup_teardown(test_admin, setup, teardown),

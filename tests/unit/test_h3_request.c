@@ -458,6 +458,46 @@ static void test_response_via_qpack(void **state) {
   h3_qpack_free(q);
 }
 
+/* The authorization field is kept for the server's token check: once. */
+static void test_authorization(void **state) {
+  h3_request r;
+  bool m;
+  char big[H3_REQ_AUTHORIZATION_MAX + 1];
+
+  (void)state;
+  FEED(&r, CHROME_FIELDS, {"authorization", "Bearer abc"});
+  assert_false(r.malformed);
+  assert_true(r.has_authorization);
+  assert_string_equal(r.authorization, "Bearer abc");
+  assert_int_equal(h3_request_verdict(&r, WT_PATH), H3_VERDICT_ACCEPT_WT);
+
+  FEED(&r, CHROME_FIELDS);
+  assert_false(r.has_authorization);
+  assert_string_equal(r.authorization, "");
+
+  /* two are malformed */
+  FEED(&r, CHROME_FIELDS, {"authorization", "Bearer a"}, {"authorization", "Bearer a"});
+  assert_true(r.malformed);
+  assert_int_equal(with_extra("authorization", "x\ny", &m), H3_VERDICT_BAD_REQUEST);
+  assert_true(m);
+
+  /* too long to keep: present, but empty (so no token matches) */
+  memset(big, 'a', sizeof(big) - 1);
+  big[sizeof(big) - 1] = '\0';
+  h3_request_init(&r);
+  assert_int_equal(h3_request_add_field(&r, (const uint8_t *)"authorization", 13,
+                                        (const uint8_t *)big, strlen(big)),
+                   0);
+  assert_false(r.malformed);
+  assert_true(r.has_authorization);
+  assert_string_equal(r.authorization, "");
+  big[sizeof(big) - 2] = '\0'; /* H3_REQ_AUTHORIZATION_MAX - 1 bytes: fits */
+  h3_request_init(&r);
+  h3_request_add_field(&r, (const uint8_t *)"authorization", 13, (const uint8_t *)big,
+                       strlen(big));
+  assert_int_equal(strlen(r.authorization), H3_REQ_AUTHORIZATION_MAX - 1);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_accept_chrome),
@@ -474,6 +514,7 @@ int main(void) {
       cmocka_unit_test(test_build_encode_decode),
       cmocka_unit_test(test_response_status),
       cmocka_unit_test(test_response_via_qpack),
+      cmocka_unit_test(test_authorization),
   };
 
   return cmocka_run_group_tests(tests, NULL, NULL);

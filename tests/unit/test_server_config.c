@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <ftw.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,16 @@ static void defaults(server_opts *o) {
   o->max_connections = 4096;
   o->max_sessions = 4;
   o->log_level = LOG_INFO;
+  o->max_connections_per_source = 64;
+  o->handshakes_per_second = 20;
+  o->handshake_timeout_s = 10;
+  o->max_streams = 100;
+  o->stream_buffer = 256 * 1024;
+  o->connection_buffer = 1024 * 1024;
+  o->datagrams_per_second = 2000;
+  o->retry = SERVER_RETRY_AUTO;
+  o->retry_threshold = 64;
+  o->control_clients = 32;
   o->cert_mode = SERVER_CERT_FILE;
   strcpy(o->cert_dir, "/var/lib/wtping/certs");
   o->cert_rotation_s = 518400;
@@ -239,7 +250,10 @@ static char *example_text(bool uncomment) {
   snprintf(path, sizeof(path), "%setc/server.conf", top);
   char *a = read_text(path);
   char *b = replace(a, "\"/etc/wtping/cert.pem\"", "\"CERT\"");
-  char *c = replace(b, "\"/etc/wtping/key.pem\"", "\"KEY\"");
+  char *c0 = replace(b, "\"/etc/wtping/key.pem\"", "\"KEY\"");
+  /* the example client CA: any readable file will do */
+  char *c = replace(c0, "\"/etc/wtping/client-ca.pem\"", "\"CERT\"");
+  free(c0);
   char q[300];
   free(a);
   free(b);
@@ -268,6 +282,9 @@ static void test_example(void **state) {
     /* the shipped file selects self-rotating certificates; the commented
      * certificate and key, once active, would win over it */
     d.cert_mode = SERVER_CERT_SELF_ROTATING;
+    /* the packaged file lets browsers in from the server's own origin only */
+    strcpy(d.origins[0], "self");
+    d.norigins = 1;
     if (uncomment) {
       strcpy(d.cert_file, cert);
       strcpy(d.key_file, keyf);
@@ -275,9 +292,95 @@ static void test_example(void **state) {
       strcpy(d.cert_names[0], "wtping.example.org");
       strcpy(d.cert_names[1], "192.0.2.1");
       d.ncert_names = 2;
+      /* settings without a default show an example */
+      strcpy(d.client_ca, cert);
+      strcpy(d.client_subjects[0], "CN=probe1");
+      d.nclient_subjects = 1;
+      strcpy(d.client_pins[0], "sha256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+      d.nclient_pins = 1;
     }
     assert_memory_equal(&o, &d, sizeof(o));
   }
+}
+
+static void test_access(void **state) {
+  (void)state;
+  server_opts o;
+  load_ok("origins = \"*\";\n", &o);
+  assert_int_equal(o.norigins, 1);
+  assert_string_equal(o.origins[0], "*");
+  load_ok("origins = [ \"self\", \"https://ping.example.org\", \"http://127.0.0.1:8000\" ];\n"
+          "tokens_file = \"/etc/wtping/tokens\";\n",
+          &o);
+  assert_int_equal(o.norigins, 3);
+  assert_string_equal(o.origins[2], "http://127.0.0.1:8000");
+  assert_string_equal(o.tokens_file, "/etc/wtping/tokens");
+  load_ok("tokens_file = \"\";\n", &o);
+  assert_string_equal(o.tokens_file, "");
+  load_err("\norigins = [ \"self\", \"https://x/path\" ];",
+           "2: origins: \"https://x/path\": not an origin (http[s]://host[:port], \"self\" or "
+           "\"*\")");
+  load_err("origins = [];", "1: origins: empty list");
+  load_err("origins = 1;", "1: origins: expected a string or a list of strings");
+  load_err("tokens_file = \"tokens\";", "1: tokens_file: must be an absolute path");
+}
+
+static void test_client_auth(void **state) {
+  (void)state;
+  server_opts o;
+  char text[2048];
+  snprintf(text, sizeof(text),
+           "client_ca = \"%s\";\nclient_auth = \"optional\";\n"
+           "client_subjects = [ \"CN=probe1\", \"CN=probe2,O=Example\" ];\n"
+           "client_pins = \"sha256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\";\n",
+           cert);
+  load_ok(text, &o);
+  assert_string_equal(o.client_ca, cert);
+  assert_true(o.client_cert_optional);
+  assert_int_equal(o.nclient_subjects, 2);
+  assert_string_equal(o.client_subjects[1], "CN=probe2,O=Example");
+  assert_int_equal(o.nclient_pins, 1);
+  load_err("client_auth = \"maybe\";",
+           "1: client_auth: expected \"require\" or \"optional\", not \"maybe\"");
+  load_err("client_subjects = \"CN=x\";", "1: client_subjects: needs client_ca");
+  snprintf(text, sizeof(text), "client_ca = \"%s\";\nclient_pins = [ \"sha256:abc\" ];", cert);
+  load_err(text, "2: client_pins: \"sha256:abc\": not a pin (sha256:BASE64)");
+  load_err("client_ca = \"/nonexistent/ca.pem\";",
+           "1: client_ca: cannot read /nonexistent/ca.pem: No such file or directory");
+}
+
+static void test_limits(void **state) {
+  (void)state;
+  server_opts o;
+  load_ok("max_connections_per_source = 0;\nhandshakes_per_second = 5;\nhandshake_timeout = 3;\n"
+          "max_streams = 10;\nstream_buffer = 16384;\nconnection_buffer = 67108864;\n",
+          &o);
+  assert_int_equal(o.max_connections_per_source, 0);
+  assert_int_equal(o.handshakes_per_second, 5);
+  assert_int_equal(o.handshake_timeout_s, 3);
+  assert_int_equal(o.max_streams, 10);
+  assert_int_equal(o.stream_buffer, 16384);
+  assert_int_equal(o.connection_buffer, 67108864);
+  load_err("handshake_timeout = 0;", "1: handshake_timeout: out of range (1..60)");
+  load_err("max_streams = 0;", "1: max_streams: out of range (1..10000)");
+  load_err("stream_buffer = 1000;", "1: stream_buffer: out of range (16384..16777216)");
+  load_err("connection_buffer = 67108865;",
+           "1: connection_buffer: out of range (65536..67108864)");
+  load_ok("retry = \"always\";\nretry_threshold = 0;\n", &o);
+  assert_int_equal(o.retry, SERVER_RETRY_ALWAYS);
+  assert_int_equal(o.retry_threshold, 0);
+  load_ok("control_clients = 1;\n", &o);
+  assert_int_equal(o.control_clients, 1);
+  load_err("control_clients = 0;", "1: control_clients: out of range (1..1024)");
+  load_ok("retry = \"never\";\n", &o);
+  assert_int_equal(o.retry, SERVER_RETRY_NEVER);
+  load_err("retry = \"sometimes\";", "1: retry: expected \"never\", \"auto\" or \"always\"");
+  load_err("retry = true;", "1: retry: expected \"never\", \"auto\" or \"always\"");
+  load_ok("datagrams_per_second = 0;\n", &o);
+  assert_int_equal(o.datagrams_per_second, 0);
+  load_err("datagrams_per_second = 1000001;",
+           "1: datagrams_per_second: out of range (0..1000000)");
+  load_err("handshakes_per_second = -1;", "1: handshakes_per_second: out of range (0..1000000)");
 }
 
 static void test_syntax(void **state) {
@@ -285,6 +388,39 @@ static void test_syntax(void **state) {
   load_err("max_sessions = 4;\nlisten = ;\n", "2: syntax error");
   load_err("max_sessions = 4;\nmax_sessions = 5;\n", "2: duplicate setting name");
   load_err("path = \"/x\nmax_sessions = 5;\n", "3: syntax error");
+  /* strings libconfig 1.5 would leak (found by tests/fuzz/fuzz_server_config) */
+  load_err("\"\"", "1: syntax error");
+  load_err("max_sessions = 4;\n\n\"x\";\n", "3: syntax error");
+  load_err("max_sessions = 4, \"x\";\n", "1: syntax error");
+  load_err("listen = ;\n\"x\"", "1: syntax error");
+  load_err("path = \"/a\" /* \"b\" */\n(\"x\")", "2: syntax error");
+  load_err("\n@include \"/etc/hostname\"\n", "2: @include is not supported");
+  /* a value quoted in a message stays on one line (found by
+     tests/fuzz/fuzz_server_config: a string continued on the next line) */
+  load_err("log_level = \"de\nbug\";", "1: log_level: unknown level \"de?bug\" (error, warning, "
+                                         "notice, info, debug)");
+}
+
+/* A broken file loaded again and again (SIGHUP after SIGHUP) must not make
+   the process grow: libconfig 1.5 leaks the string that causes a syntax
+   error, so conf_open never lets it see one. */
+static void test_reload_bounded(void **state) {
+  (void)state;
+  char text[2048 + 8];
+  text[0] = '"';
+  memset(text + 1, 'x', 2047);
+  strcpy(text + 2048, "\"");
+  write_file(conf, text, strlen(text));
+  struct mallinfo2 before = mallinfo2();
+  for (int i = 0; i < 2000; i++) {
+    char err[256];
+    server_opts o;
+    defaults(&o);
+    assert_int_equal(server_config_load(conf, &o, err, sizeof(err)), -1);
+  }
+  struct mallinfo2 after = mallinfo2();
+  /* 2000 leaked copies would be 4 MB */
+  assert_true(after.uordblks < before.uordblks + 256 * 1024);
 }
 
 static void test_discovery(void **state) {
@@ -516,6 +652,9 @@ int main(void) {
       cmocka_unit_test(test_types),   cmocka_unit_test(test_range),
       cmocka_unit_test(test_listen),  cmocka_unit_test(test_paths),
       cmocka_unit_test(test_mode_level), cmocka_unit_test(test_files),
+      cmocka_unit_test(test_atomic),  cmocka_unit_test(test_reload_bounded),
+      cmocka_unit_test(test_access),  cmocka_unit_test(test_limits),
+      cmocka_unit_test(test_client_auth),
       cmocka_unit_test(test_certificates),
       cmocka_unit_test(test_atomic),
       cmocka_unit_test(test_discovery),

@@ -128,6 +128,8 @@ typedef struct fixture {
   quic_pair *qp;
   wt_conn *cw, *sw;
   app c, s;
+  const h3_access *access; /* the server's policy (NULL: anyone) */
+  uint64_t refused;
 } fixture;
 
 static void on_server(quic_pair *p, quic_conn *qc, void *ud) {
@@ -136,6 +138,8 @@ static void on_server(quic_pair *p, quic_conn *qc, void *ud) {
   wt_conn_config cfg;
   wt_conn_config_default(&cfg);
   cfg.max_sessions = 1;
+  cfg.access = f->access;
+  cfg.access_refused = &f->refused;
   f->sw = wt_conn_new(&cfg, qc, &ops, &f->s);
 }
 
@@ -150,9 +154,13 @@ static void tick(quic_pair *p, uint64_t now, void *ud) {
 
 static const quic_pair_ops pair_ops = {.on_server = on_server, .tick = tick};
 
-static fixture *start(const char *path) {
+/* start_with opens a session for |path| from |origin| with |authorization|
+ * (either may be NULL) to a server with the policy |access|. */
+static fixture *start_with(const char *path, const h3_access *access, const char *origin,
+                           const char *authorization) {
   static fixture f;
   memset(&f, 0, sizeof(f));
+  f.access = access;
   f.s.echo = true;
   f.qp = quic_pair_new(&pair_ops, &f);
   assert_non_null(f.qp);
@@ -161,11 +169,13 @@ static fixture *start(const char *path) {
   cfg.server = false;
   f.cw = wt_conn_new(&cfg, quic_pair_client(f.qp), &ops, &f.c);
   assert_non_null(f.cw);
-  assert_non_null(wt_conn_connect(f.cw, "localhost:4433", path, NULL));
+  assert_non_null(wt_conn_connect_with(f.cw, "localhost:4433", path, origin, authorization));
   quic_pair_run(f.qp, 20);
   assert_non_null(f.sw);
   return &f;
 }
+
+static fixture *start(const char *path) { return start_with(path, NULL, NULL, NULL); }
 
 static void stop(fixture *f) {
   wt_conn_free(f->cw);
@@ -304,9 +314,58 @@ static void test_session_limit(void **state) {
   stop(f);
 }
 
+/* The server's access policy on CONNECT: origins and bearer tokens. */
+static void test_access(void **state) {
+  (void)state;
+  static h3_access acc;
+  const char *why;
+  h3_access_init(&acc);
+  assert_int_equal(h3_access_add_origin(&acc, "https://ping.example.org", &why), 0);
+
+  fixture *f = start_with("/wtping", &acc, "https://evil.example", NULL);
+  assert_int_equal(f->c.ready, 0);
+  assert_int_equal(f->c.refused, 1);
+  assert_int_equal(f->c.refused_status, 403);
+  assert_int_equal(wt_conn_sessions(f->sw), 0);
+  assert_int_equal(f->refused, 1);
+  stop(f);
+
+  f = start_with("/wtping", &acc, "https://ping.example.org", NULL);
+  assert_int_equal(f->c.ready, 1);
+  assert_string_equal(wt_session_origin(f->s.ss), "https://ping.example.org");
+  assert_string_equal(wt_session_auth(f->s.ss), "none");
+  stop(f);
+
+  /* tokens: 401 without, 403 wrong, a session with the right one */
+  assert_int_equal(h3_access_add_token(&acc, "abcdefghijklmnop0123", 20, &why), 0);
+  f = start_with("/wtping", &acc, NULL, NULL);
+  assert_int_equal(f->c.refused_status, 401);
+  stop(f);
+  f = start_with("/wtping", &acc, NULL, "Bearer abcdefghijklmnop0124");
+  assert_int_equal(f->c.refused_status, 403);
+  assert_int_equal(f->refused, 1);
+  stop(f);
+  f = start_with("/wtping", &acc, NULL, "Bearer abcdefghijklmnop0123");
+  assert_int_equal(f->c.ready, 1);
+  assert_null(wt_session_origin(f->s.ss));
+  assert_string_equal(wt_session_auth(f->s.ss), "token");
+  wt_conn_set_peer_cert(f->sw, "CN=probe1");
+  assert_string_equal(wt_session_auth(f->s.ss), "token+certificate");
+  /* a certificate outside client_subjects: the next request gets 403 */
+  wt_conn_refuse_peer(f->sw);
+  f->c.refused = 0;
+  assert_non_null(wt_conn_connect_with(f->cw, "localhost:4433", "/wtping", NULL,
+                                       "Bearer abcdefghijklmnop0123"));
+  quic_pair_run(f->qp, 10);
+  assert_int_equal(f->c.refused, 1);
+  assert_int_equal(f->c.refused_status, 403);
+  stop(f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_session_open),     cmocka_unit_test(test_refused),
+      cmocka_unit_test(test_access),
       cmocka_unit_test(test_streams_and_datagrams), cmocka_unit_test(test_close_by_client),
       cmocka_unit_test(test_goaway_and_shutdown), cmocka_unit_test(test_session_limit),
   };
