@@ -96,13 +96,17 @@ int h3_access_add_origin(h3_access *a, const char *origin, const char **err) {
     a->origin_self = true;
     return 0;
   }
+  if (strcmp(origin, "file") == 0) {
+    a->origin_file = true;
+    return 0;
+  }
   if (a->norigins == H3_ACCESS_MAX_ORIGINS) {
     *err = "too many origins";
     return -1;
   }
   if (origin_normalize(origin, strlen(origin), a->origins[a->norigins],
                        sizeof(a->origins[0])) != 0) {
-    *err = "not an origin (http[s]://host[:port], \"self\" or \"*\")";
+    *err = "not an origin (http[s]://host[:port], \"self\", \"file\" or \"*\")";
     return -1;
   }
   a->norigins++;
@@ -190,6 +194,8 @@ static bool digest_eq(const uint8_t *x, const uint8_t *y) {
 static bool origin_allowed(const h3_access *a, const h3_request *r) {
   if (!r->has_origin || a->origin_any)
     return true;
+  if (a->origin_file && (strcmp(r->origin, "file://") == 0 || strcmp(r->origin, "null") == 0))
+    return true; /* a page opened from a local file: Chromium says "file://", Firefox "null" */
   char norm[H3_REQ_ORIGIN_MAX];
   if (origin_normalize(r->origin, strlen(r->origin), norm, sizeof(norm)) != 0)
     return false; /* "null" (an opaque origin) or garbage */

@@ -29,6 +29,8 @@ typedef struct h3_access {
   bool origins_listed; /* h3_access_add_origin was called */
   bool origin_any;     /* "*" (also when no origin was listed) */
   bool origin_self; /* "self" */
+  bool origin_file; /* "file": pages opened from a local file (origin "file://" from
+                       Chromium, "null" from Firefox) */
   size_t norigins;
   char origins[H3_ACCESS_MAX_ORIGINS][H3_REQ_ORIGIN_MAX]; /* normalized */
   size_t ntokens;

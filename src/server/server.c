@@ -611,7 +611,8 @@ static void log_access(const server *s, const char *token_source) {
   if (a->origin_any)
     log_info("origins: any");
   else
-    log_info("origins: %u listed%s", (unsigned)a->norigins, a->origin_self ? " and self" : "");
+    log_info("origins: %u listed%s%s", (unsigned)a->norigins, a->origin_self ? " and self" : "",
+             a->origin_file ? " and local files" : "");
   if (a->ntokens)
     log_info("bearer tokens: %zu from %s", a->ntokens, token_source);
   else

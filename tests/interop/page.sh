@@ -1,6 +1,7 @@
 #!/bin/bash
 # Browser test of the shipped ping page (www/): a wtping-server in its
-# self-rotating certificate mode (the Debian default), `wtpctl page` for the
+# self-rotating certificate mode (the Debian default) with the origins of the
+# packaged configuration, `wtpctl page` for the
 # file:// link with the URL and the current + next hashes, then headless
 # Chromium opens that link and, through the page's own controls, runs 50
 # stream and 50 datagram pings (tests/interop/page_driver.py, DevTools
@@ -51,8 +52,13 @@ fail() {
 
 port=$(python3 "$harness" free-udp-port) || fail "no free UDP port"
 sock="$tmp/server.sock"
+# the origin policy of the packaged configuration: the shipped page must
+# pass it as it is installed
+grep '^origins = ' "$top_srcdir/etc/server.conf" >"$tmp/server.conf" ||
+  fail "etc/server.conf has no origins line"
 "$server" --cert-mode self-rotating --cert-dir "$tmp/certs" --listen "127.0.0.1:$port" \
-  --listen "[::1]:$port" --control "$sock" --reset-secret "" >"$tmp/server.log" 2>&1 &
+  --listen "[::1]:$port" --control "$sock" --reset-secret "" -c "$tmp/server.conf" \
+  >"$tmp/server.log" 2>&1 &
 srv_pid=$!
 python3 "$harness" wait-udp --port "$port" --family 4 --family 6 --pid "$srv_pid" --timeout 10 ||
   fail "server did not bind UDP port $port"

@@ -112,6 +112,31 @@ static void test_origin_self_and_star(void **state) {
   assert_int_equal(check(&a, "h", "https://b.example", NULL, &auth, &why), H3_ACCESS_OK);
 }
 
+static void test_origin_file(void **state) {
+  (void)state;
+  h3_access a;
+  h3_auth auth;
+  h3_access_reason why;
+  static const char *const self_only[] = {"self", NULL};
+  add_origins(&a, self_only);
+  /* Chromium sends "file://" for a page opened from a local file */
+  assert_int_equal(check(&a, "h:4433", "file://", NULL, &auth, &why), H3_ACCESS_FORBIDDEN);
+  assert_int_equal(why, H3_ACCESS_REASON_ORIGIN);
+  assert_int_equal(check(&a, "h:4433", "null", NULL, &auth, &why), H3_ACCESS_FORBIDDEN);
+  static const char *const with_file[] = {"self", "file", NULL};
+  add_origins(&a, with_file);
+  assert_int_equal(check(&a, "h:4433", "file://", NULL, &auth, &why), H3_ACCESS_OK);
+  /* Firefox sends the opaque origin "null" for a local file */
+  assert_int_equal(check(&a, "h:4433", "null", NULL, &auth, &why), H3_ACCESS_OK);
+  /* nothing else: not file URLs with a host or path, not another site */
+  static const char *const no[] = {"nul", "null ", "file://host", "file:///etc", "FILE://x",
+                                   "https://h"};
+  for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
+    assert_int_equal(check(&a, "h:4433", no[i], NULL, &auth, &why), H3_ACCESS_FORBIDDEN);
+    assert_int_equal(why, H3_ACCESS_REASON_ORIGIN);
+  }
+}
+
 static void test_origin_parse(void **state) {
   (void)state;
   h3_access a;
@@ -230,7 +255,8 @@ static void test_cert_allow_list(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_default_any),  cmocka_unit_test(test_origin_list),
-      cmocka_unit_test(test_origin_self_and_star), cmocka_unit_test(test_origin_parse),
+      cmocka_unit_test(test_origin_self_and_star), cmocka_unit_test(test_origin_file),
+      cmocka_unit_test(test_origin_parse),
       cmocka_unit_test(test_tokens),       cmocka_unit_test(test_token_parse),
       cmocka_unit_test(test_cert_allow_list),
   };
