@@ -282,9 +282,11 @@ static void test_example(void **state) {
     /* the shipped file selects self-rotating certificates; the commented
      * certificate and key, once active, would win over it */
     d.cert_mode = SERVER_CERT_SELF_ROTATING;
-    /* the packaged file lets browsers in from the server's own origin only */
+    /* the packaged file lets browsers in from the server's own origin and
+     * from local files (the shipped ping page) */
     strcpy(d.origins[0], "self");
-    d.norigins = 1;
+    strcpy(d.origins[1], "file");
+    d.norigins = 2;
     if (uncomment) {
       strcpy(d.cert_file, cert);
       strcpy(d.key_file, keyf);
@@ -318,8 +320,8 @@ static void test_access(void **state) {
   load_ok("tokens_file = \"\";\n", &o);
   assert_string_equal(o.tokens_file, "");
   load_err("\norigins = [ \"self\", \"https://x/path\" ];",
-           "2: origins: \"https://x/path\": not an origin (http[s]://host[:port], \"self\" or "
-           "\"*\")");
+           "2: origins: \"https://x/path\": not an origin (http[s]://host[:port], \"self\", "
+           "\"file\" or \"*\")");
   load_err("origins = [];", "1: origins: empty list");
   load_err("origins = 1;", "1: origins: expected a string or a list of strings");
   load_err("tokens_file = \"tokens\";", "1: tokens_file: must be an absolute path");
