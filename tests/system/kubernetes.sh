@@ -253,7 +253,12 @@ mkdir -p "$TMP/tls" "$TMP/conf/tls"
                basicConstraints=CA:FALSE extendedKeyUsage=serverAuth)
 ) >"$TMP/openssl.log" 2>&1 || { indent <"$TMP/openssl.log"; abort "test CA and server certificate"; }
 cp "$TMP/tls/tls.crt" "$TMP/tls/tls.key" "$TMP/conf/tls/"
-chmod 644 "$TMP/conf/tls/"*
+# the server refuses a private key that others can read (docs/security.md):
+# the key belongs to the image's user, mode 0600, as a Secret volume with
+# fsGroup would give it in a cluster
+chmod 644 "$TMP/conf/tls/tls.crt"
+chown 10001:10001 "$TMP/conf/tls/tls.key"
+chmod 600 "$TMP/conf/tls/tls.key"
 cat >"$TMP/conf/server.conf" <<'EOF'
 listen = [ "[::]:4433" ];
 certificate = "/etc/wtping/tls/tls.crt";
@@ -336,10 +341,21 @@ free_port() { python3 -c 'import socket,sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM)
 s.bind(("0.0.0.0", 0)); print(s.getsockname()[1])' "$1"; }
 SMPORT=$(free_port tcp); CMPORT=$(free_port tcp); S2MPORT=$(free_port tcp)
+# the TLS Secret of the pods: podman ignores fsGroup, so a Secret turned
+# into a ConfigMap would give the key to everyone (0444), which the server
+# refuses; a hostPath directory holds it the way a kubelet's Secret volume
+# with fsGroup does (the key readable by the service only)
+KTLS="$TMP/kube-tls"
+mkdir -p "$KTLS"
+cp "$TMP/tls/tls.crt" "$TMP/tls/tls.key" "$TMP/tls/ca.crt" "$KTLS/"
+chmod 755 "$KTLS"
+chmod 644 "$KTLS/tls.crt" "$KTLS/ca.crt"
+chown 10001:10001 "$KTLS/tls.key"
+chmod 600 "$KTLS/tls.key"
 python3 - "$TMP/settings.json" <<EOF
 import json, os, sys
 tls = "$TMP/tls"
-json.dump(dict(suffix="$ID", image="$IMAGE", gateway="$GW",
+json.dump(dict(suffix="$ID", image="$IMAGE", gateway="$GW", tlsDir="$KTLS",
                serverMetricsPort=$SMPORT, clientMetricsPort=$CMPORT, server2MetricsPort=$S2MPORT,
                tlsCrt=open(tls + "/tls.crt").read(), tlsKey=open(tls + "/tls.key").read(),
                caCrt=open(tls + "/ca.crt").read(), resetSecret=os.urandom(24).hex()),
@@ -449,7 +465,7 @@ T[play]=$(since "$t")
 # the volume): the metrics sidecar sees it and runs wtpctl reload; new
 # connections get the new certificate, the client's session stays
 rec_before=$(cstat reconnects)
-tlsvol=$(podman volume inspect "wtping-tls-$ID" --format '{{.Mountpoint}}' 2>/dev/null)
+tlsvol=$KTLS
 (
   cd "$TMP/tls" &&
   openssl req -new -key tls.key -subj "/CN=wtping-server renewed" -out renewed.csr &&

@@ -75,7 +75,11 @@ function adapt(dep, newName, ports) {
   const pod = dep.spec.template.spec;
   for (const v of pod.volumes) {
     if (v.configMap && rename[v.configMap.name]) v.configMap.name = rename[v.configMap.name];
-    if (v.secret) {
+    if (v.secret && v.secret.secretName === "wtping-tls" && S.tlsDir) {
+      note(`${newName}: volume ${v.name}: Secret ${v.secret.secretName} -> hostPath ${S.tlsDir} (the key 0600 owned by the image's uid, as a Secret with fsGroup gives it; podman ignores fsGroup)`);
+      v.hostPath = { path: S.tlsDir, type: "Directory" };
+      delete v.secret;
+    } else if (v.secret) {
       note(`${newName}: volume ${v.name}: Secret ${v.secret.secretName} -> ConfigMap ${secretToCm[v.secret.secretName]} (mode 0444: podman ignores fsGroup)`);
       v.configMap = { name: secretToCm[v.secret.secretName], defaultMode: 0o444 };
       delete v.secret;
@@ -147,6 +151,6 @@ for (const c of server2.spec.template.spec.containers)
 note(`image ${S.image}; one replica each; names end in -${sfx}`);
 
 const dump = (objs) => objs.map((o) => YAML.stringify(o, { version: "1.1" })).join("---\n");
-writeFileSync(join(outdir, "server.yaml"), dump([serverCm, tlsCm, resetCm, server]));
+writeFileSync(join(outdir, "server.yaml"), dump([serverCm, ...(S.tlsDir ? [] : [tlsCm]), resetCm, server]));
 writeFileSync(join(outdir, "client.yaml"), dump([clientCm, caCm, client]));
-writeFileSync(join(outdir, "server2.yaml"), dump([serverCm, tlsCm, resetCm, server2]));
+writeFileSync(join(outdir, "server2.yaml"), dump([serverCm, ...(S.tlsDir ? [] : [tlsCm]), resetCm, server2]));
