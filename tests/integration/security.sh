@@ -75,6 +75,8 @@ url="https://127.0.0.1:$port/wtping"
 "$CLIENT" -c 1 -W 2 --cafile "$TMP/cert.pem" "$url" >"$TMP/out" 2>"$TMP/err"; rc=$?
 check "tokens: no token -> refused (exit $rc)" [ $rc -ne 0 ]
 check "tokens: no token -> 401" grep -q "401" "$TMP/err"
+check "tokens: the 401 carries www-authenticate: Bearer (the client says so)" \
+  grep -q "answered 401 (it asks for a bearer token" "$TMP/err"
 printf 'not-the-right-token-at-all\n' >"$TMP/wrong"; chmod 0600 "$TMP/wrong"
 "$CLIENT" -c 1 -W 2 --cafile "$TMP/cert.pem" --token-file "$TMP/wrong" "$url" >"$TMP/out" 2>"$TMP/err"; rc=$?
 check "tokens: a wrong token -> refused" [ $rc -ne 0 ]
