@@ -27,3 +27,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 $SUDO apt-get install -y -qq --no-install-recommends valgrind linux-perf >/dev/null
 # make fuzz (libFuzzer harnesses, tests/fuzz): clang and its runtimes
 $SUDO apt-get install -y -qq --no-install-recommends clang libclang-rt-14-dev >/dev/null
+
+# tests/integration/handshake_flood.py: QUIC Initial keys (HKDF, AES-GCM)
+$SUDO apt-get install -y -qq --no-install-recommends python3-cryptography >/dev/null

@@ -101,7 +101,6 @@ static void app_session_ready(wt_session *ss, void *ud) {
 }
 
 static void app_session_refused(wt_session *ss, int status, void *ud) {
-  (void)ss;
   client *c = ud;
   c->broken = true;
   c->broken_fatal = true;
@@ -112,7 +111,10 @@ static void app_session_refused(wt_session *ss, int status, void *ud) {
   else
     snprintf(c->broken_reason, sizeof(c->broken_reason),
              "no WebTransport at https://%s%s: the server answered %d%s", c->o.url.authority,
-             c->o.url.path, status, status == 404 ? " (Not Found: wrong path?)" : "");
+             c->o.url.path, status,
+             status == 404                      ? " (Not Found: wrong path?)"
+             : wt_session_bearer_challenge(ss) ? " (it asks for a bearer token: --token-file)"
+                                               : "");
 }
 
 static void app_session_closed(wt_session *ss, uint32_t code, const uint8_t *reason, size_t len,

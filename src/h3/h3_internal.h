@@ -46,6 +46,7 @@ struct h3_stream {
   uint8_t *buf; /* a buffered frame payload */
   size_t buflen, bufcap;
   bool headers_seen;
+  bool bearer_challenge;   /* client: the response asked for a Bearer token */
   h3_request *pending_req; /* server: waiting for the client's SETTINGS */
   void *owner;             /* the extension's pointer */
   h3_stream *next, *prev;  /* every stream of the connection */

@@ -315,3 +315,29 @@ int h3_response_add_field(void *ud, const uint8_t *name, size_t namelen, const u
 
   return 0;
 }
+
+/* is_bearer: |value| names the auth-scheme "Bearer" (case-insensitive,
+ * RFC 9110 section 11.1), alone or followed by a space and parameters. */
+static bool is_bearer(const uint8_t *value, size_t len) {
+  static const char scheme[] = "bearer";
+  size_t n = sizeof(scheme) - 1;
+  if (len < n || (len > n && value[n] != ' '))
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    uint8_t c = value[i];
+    if (c >= 'A' && c <= 'Z')
+      c = (uint8_t)(c - 'A' + 'a');
+    if (c != (uint8_t)scheme[i])
+      return false;
+  }
+  return true;
+}
+
+int h3_response_field(void *ud, const uint8_t *name, size_t namelen, const uint8_t *value,
+                      size_t valuelen) {
+  h3_response *r = ud;
+  h3_response_add_field(&r->status, name, namelen, value, valuelen);
+  if (r->status > 0 && name_is(name, namelen, "www-authenticate") && is_bearer(value, valuelen))
+    r->bearer_challenge = true;
+  return 0;
+}

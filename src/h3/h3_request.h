@@ -67,4 +67,18 @@ size_t h3_request_build_connect(h3_header *hdrs, const char *authority, const ch
 int h3_response_add_field(void *ud, const uint8_t *name, size_t namelen, const uint8_t *value,
                           size_t valuelen);
 
+/* What the client side reads from a response: the status (as
+ * h3_response_add_field) and whether a www-authenticate field challenges
+ * with the Bearer scheme (RFC 6750 section 3), as a 401 from a server that
+ * wants a token does. */
+typedef struct h3_response {
+  int status;
+  bool bearer_challenge;
+} h3_response;
+
+/* h3_response_field is h3_response_add_field over an h3_response (zero it
+ * before decoding). */
+int h3_response_field(void *ud, const uint8_t *name, size_t namelen, const uint8_t *value,
+                      size_t valuelen);
+
 #endif

@@ -69,9 +69,10 @@ static int decode_request(h3_stream *hs) {
 
 static int handle_response(h3_stream *hs) {
   h3_conn *hc = hs->hc;
-  int status = 0;
-  uint64_t rv = h3_qpack_decode(hc->qpack, hs->id, hs->buf, hs->buflen, h3_response_add_field,
-                                &status);
+  h3_response resp = {0};
+  uint64_t rv = h3_qpack_decode(hc->qpack, hs->id, hs->buf, hs->buflen, h3_response_field, &resp);
+  int status = resp.status;
+  hs->bearer_challenge = resp.bearer_challenge;
   if (rv != 0)
     return h3_fail(hc, QPACK_DECOMPRESSION_FAILED, "bad field section");
   if (status <= 0) {
@@ -284,6 +285,7 @@ bool h3_stream_is_bidi(const h3_stream *hs) { return hs->bidi; }
 bool h3_stream_is_local(const h3_stream *hs) { return hs->local; }
 quic_stream *h3_stream_quic(const h3_stream *hs) { return hs->qs; }
 void *h3_stream_owner(const h3_stream *hs) { return hs->owner; }
+bool h3_stream_bearer_challenge(const h3_stream *hs) { return hs->bearer_challenge; }
 void h3_stream_claim(h3_stream *hs, void *owner) { hs->owner = owner; }
 
 void h3_stream_release(h3_stream *hs) {

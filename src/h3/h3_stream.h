@@ -17,6 +17,9 @@ bool h3_stream_is_bidi(const h3_stream *hs);
 bool h3_stream_is_local(const h3_stream *hs);
 quic_stream *h3_stream_quic(const h3_stream *hs);
 void *h3_stream_owner(const h3_stream *hs);
+/* h3_stream_bearer_challenge: (client) the final response carried
+ * "www-authenticate: Bearer". */
+bool h3_stream_bearer_challenge(const h3_stream *hs);
 
 /* h3_stream_claim makes |owner| the owner of |hs| (from claim_stream, or a
  * request the extension accepted: its DATA then goes to request_data). */

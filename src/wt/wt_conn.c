@@ -156,6 +156,7 @@ static int x_response(h3_conn *hc, h3_stream *hs, int status, void *ud) {
     return 0;
   }
   ss->state = SS_CLOSED;
+  ss->bearer_challenge = h3_stream_bearer_challenge(hs);
   if (wc->app->session_refused)
     wc->app->session_refused(ss, status, wc->app_ud);
   h3_stream_release(hs);

@@ -56,6 +56,7 @@ struct wt_session {
   uint8_t state;
   bool close_sent, close_received, fin_received;
   bool we_closed;    /* our CLOSE capsule went out first */
+  bool bearer_challenge; /* client: refused with "www-authenticate: Bearer" */
   uint64_t opened;   /* when it became ready (ns) */
   uint32_t our_code; /* what we sent in it */
   char *our_reason;

@@ -344,6 +344,8 @@ void wt_stream_closed(wt_stream *ws) {
 uint64_t wt_session_id(const wt_session *ss) { return ss->id; }
 uint64_t wt_session_opened(const wt_session *ss) { return ss->opened; }
 
+bool wt_session_bearer_challenge(const wt_session *ss) { return ss->bearer_challenge; }
+
 wt_session *wt_session_next(wt_session *ss) {
   for (ss = ss->next; ss; ss = ss->next)
     if (ss->state == SS_OPEN)

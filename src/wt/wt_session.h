@@ -56,6 +56,10 @@ wt_session *wt_session_next(wt_session *ss);
 uint64_t wt_session_id(const wt_session *ss);
 /* wt_session_opened returns when the session became ready (ns). */
 uint64_t wt_session_opened(const wt_session *ss);
+
+/* wt_session_bearer_challenge: (client, in session_refused) the refusal
+ * carried "www-authenticate: Bearer": the server wants a token. */
+bool wt_session_bearer_challenge(const wt_session *ss);
 wt_conn *wt_session_conn(const wt_session *ss);
 /* wt_session_peer_addr returns the peer's address (the current path's
  * remote address; valid until the next packet is processed). */

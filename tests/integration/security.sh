@@ -75,6 +75,8 @@ url="https://127.0.0.1:$port/wtping"
 "$CLIENT" -c 1 -W 2 --cafile "$TMP/cert.pem" "$url" >"$TMP/out" 2>"$TMP/err"; rc=$?
 check "tokens: no token -> refused (exit $rc)" [ $rc -ne 0 ]
 check "tokens: no token -> 401" grep -q "401" "$TMP/err"
+check "tokens: the 401 carries www-authenticate: Bearer (the client says so)" \
+  grep -q "answered 401 (it asks for a bearer token" "$TMP/err"
 printf 'not-the-right-token-at-all\n' >"$TMP/wrong"; chmod 0600 "$TMP/wrong"
 "$CLIENT" -c 1 -W 2 --cafile "$TMP/cert.pem" --token-file "$TMP/wrong" "$url" >"$TMP/out" 2>"$TMP/err"; rc=$?
 check "tokens: a wrong token -> refused" [ $rc -ne 0 ]
@@ -206,6 +208,64 @@ check "Retry: the flood got Retry packets ($retries)" [ "${retries:-0}" -gt 100 
 check "Retry: the flood created no connection (connections_total 1)" \
   grep -Eq "^connections_total +: 1$" "$TMP/stats"
 kill "$rpid"; wait "$rpid" 2>/dev/null
+
+# retry = "auto": no Retry while half-open handshakes stay under
+# retry_threshold; a flood of real ClientHellos from one source (which never
+# completes a handshake) fills the threshold, every further Initial gets a
+# Retry and no state; a client from another source follows the Retry and
+# gets pongs; once the half-open handshakes time out, Retry is off again.
+THRESHOLD=8
+FLOOD=2000
+port=$(free_udp_port)
+write_conf "$port" 'retry = "auto";' "retry_threshold = $THRESHOLD;" 'handshake_timeout = 3;' \
+  'handshakes_per_second = 100000;'
+sed -i "s|^listen = .*|listen = [ \"127.0.0.1:$port\", \"[::1]:$port\" ];|" "$TMP/server.conf"
+"$SERVER" -c "$TMP/server.conf" >"$TMP/auto.log" 2>&1 &
+apid=$!
+PIDS+=("$apid")
+wait_udp "$port"
+stat() { # stat NAME: one counter of the server's wtpctl stats
+  "$top_builddir/wtpctl" -s "$TMP/ctl.sock" stats | sed -n "s/^$1 *: //p"
+}
+ping_once() { # ping_once NAME: one client run on ::1; its wall time (ms) in $TMP/NAME.ms
+  local t0 t1 rc
+  t0=$(date +%s%N)
+  "$CLIENT" -q --json -c 1 -W 1 --cafile "$TMP/cert.pem" "https://[::1]:$port/wtping" \
+    >"$TMP/$1.json" 2>"$TMP/$1.err"; rc=$?
+  t1=$(date +%s%N)
+  echo $(((t1 - t0) / 1000000)) >"$TMP/$1.ms"
+  return $rc
+}
+got1() { python3 -c "import json,sys; sys.exit(0 if json.load(open('$1'))['received'] == 1 else 1)"; }
+check "Retry auto, no flood: a client connects" ping_once auto-before
+check "Retry auto, no flood: it got its pong" got1 "$TMP/auto-before.json"
+check "Retry auto, no flood: no Retry sent ($(stat retries_sent))" [ "$(stat retries_sent)" = 0 ]
+sent=$(python3 "$(dirname "$0")/handshake_flood.py" "$CLIENT" 127.0.0.1 "$port" "$FLOOD")
+sleep 0.5 # the server drains its socket
+half=$(stat handshakes_half_open); r1=$(stat retries_sent); conns=$(stat connections_total)
+echo "# Retry auto: threshold $THRESHOLD, flood $sent Initials (real ClientHellos) from 127.0.0.1:" \
+  "half open $half, Retry packets $r1, connections created $conns"
+check "Retry auto, flood: half-open handshakes fill the threshold ($half)" [ "$half" = "$THRESHOLD" ]
+check "Retry auto, flood: the flood got Retry packets ($r1 of $sent)" [ "${r1:-0}" -gt $((sent / 2)) ]
+check "Retry auto, flood: no state beyond the threshold (connections_total $conns)" \
+  [ "$conns" -le $((1 + THRESHOLD)) ]
+check "Retry auto, flood: a client on ::1 still connects" ping_once auto-during
+check "Retry auto, flood: it got its pong" got1 "$TMP/auto-during.json"
+r2=$(stat retries_sent)
+check "Retry auto, flood: that client was sent exactly one Retry ($r1 -> $r2)" [ "$r2" = $((r1 + 1)) ]
+check "Retry auto, flood: still engaged after the client ($(stat handshakes_half_open) half open)" \
+  [ "$(stat handshakes_half_open)" = "$THRESHOLD" ]
+for _ in $(seq 100); do [ "$(stat handshakes_half_open)" = 0 ] && break; sleep 0.1; done
+check "Retry auto, after the flood: the half-open handshakes timed out" \
+  [ "$(stat handshakes_half_open)" = 0 ]
+check "Retry auto, after the flood: a client connects" ping_once auto-after
+check "Retry auto, after the flood: it got its pong" got1 "$TMP/auto-after.json"
+r3=$(stat retries_sent)
+check "Retry auto, after the flood: no Retry for it ($r2 -> $r3)" [ "$r3" = "$r2" ]
+echo "# Retry auto: client wall time (process start to exit, one ping): without Retry" \
+  "$(cat "$TMP/auto-before.ms") ms before and $(cat "$TMP/auto-after.ms") ms after the flood," \
+  "with Retry $(cat "$TMP/auto-during.ms") ms"
+kill "$apid"; wait "$apid" 2>/dev/null
 
 # Datagram pings beyond datagrams_per_second in one session go unanswered.
 port=$(free_udp_port)

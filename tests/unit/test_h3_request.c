@@ -458,6 +458,54 @@ static void test_response_via_qpack(void **state) {
   h3_qpack_free(q);
 }
 
+/* h3_response_field: the status, and a Bearer challenge in www-authenticate
+ * (the scheme case-insensitive, alone or with parameters; not another
+ * scheme, not a prefix like "Bearerx", not before :status). */
+static void test_response_bearer_challenge(void **state) {
+  static const struct {
+    const char *name, *value;
+    int status;
+    bool bearer;
+  } cases[] = {
+      {"www-authenticate", "Bearer", 401, true},
+      {"www-authenticate", "bearer realm=\"wtping\"", 401, true},
+      {"www-authenticate", "BEARER", 401, true},
+      {"www-authenticate", "Basic realm=\"x\"", 401, false},
+      {"www-authenticate", "Bearerx", 401, false},
+      {"www-authenticate", "Beare", 401, false},
+      {"www-authenticate", "", 401, false},
+      {"x-www-authenticate", "Bearer", 401, false},
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    h3_response r = {0};
+    assert_int_equal(h3_response_field(&r, (const uint8_t *)":status", 7,
+                                       (const uint8_t *)"401", 3), 0);
+    assert_int_equal(h3_response_field(&r, (const uint8_t *)cases[i].name, strlen(cases[i].name),
+                                       (const uint8_t *)cases[i].value, strlen(cases[i].value)),
+                     0);
+    assert_int_equal(r.status, cases[i].status);
+    assert_int_equal(r.bearer_challenge, cases[i].bearer);
+  }
+  /* a regular field before :status: malformed, no challenge */
+  h3_response r = {0};
+  h3_response_field(&r, (const uint8_t *)"www-authenticate", 16, (const uint8_t *)"Bearer", 6);
+  assert_int_equal(r.status, -1);
+  assert_false(r.bearer_challenge);
+  /* through QPACK, as on the wire */
+  h3_qpack *q = h3_qpack_new();
+  static const h3_header resp[] = {{":status", 7, "401", 3}, {"www-authenticate", 16, "Bearer", 6}};
+  uint8_t buf[128];
+  assert_non_null(q);
+  size_t len = h3_qpack_encode(q, 0, resp, 2, buf, sizeof(buf));
+  assert_true(len > 2);
+  h3_response w = {0};
+  assert_int_equal(h3_qpack_decode(q, 0, buf, len, h3_response_field, &w), 0);
+  assert_int_equal(w.status, 401);
+  assert_true(w.bearer_challenge);
+  h3_qpack_free(q);
+}
+
 /* The authorization field is kept for the server's token check: once. */
 static void test_authorization(void **state) {
   h3_request r;
@@ -514,6 +562,7 @@ int main(void) {
       cmocka_unit_test(test_build_encode_decode),
       cmocka_unit_test(test_response_status),
       cmocka_unit_test(test_response_via_qpack),
+      cmocka_unit_test(test_response_bearer_challenge),
       cmocka_unit_test(test_authorization),
   };
 

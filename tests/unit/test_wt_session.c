@@ -18,6 +18,7 @@
 typedef struct app {
   wt_session *ss;
   int ready, refused, refused_status, closed, draining;
+  bool bearer_challenge; /* the refusal carried "www-authenticate: Bearer" */
   uint32_t close_code;
   char reason[64];
   bool by_peer;
@@ -41,10 +42,10 @@ static void on_ready(wt_session *ss, void *ud) {
 }
 
 static void on_refused(wt_session *ss, int status, void *ud) {
-  (void)ss;
   app *a = ud;
   a->refused++;
   a->refused_status = status;
+  a->bearer_challenge = wt_session_bearer_challenge(ss);
 }
 
 static void on_closed(wt_session *ss, uint32_t code, const uint8_t *reason, size_t len, bool by_peer,
@@ -340,9 +341,13 @@ static void test_access(void **state) {
   assert_int_equal(h3_access_add_token(&acc, "abcdefghijklmnop0123", 20, &why), 0);
   f = start_with("/wtping", &acc, NULL, NULL);
   assert_int_equal(f->c.refused_status, 401);
+  /* the 401 says which scheme (RFC 9110 section 15.5.2): the client saw
+   * "www-authenticate: Bearer" in the response the server sent */
+  assert_true(f->c.bearer_challenge);
   stop(f);
   f = start_with("/wtping", &acc, NULL, "Bearer abcdefghijklmnop0124");
   assert_int_equal(f->c.refused_status, 403);
+  assert_false(f->c.bearer_challenge); /* a 403 carries no challenge */
   assert_int_equal(f->refused, 1);
   stop(f);
   f = start_with("/wtping", &acc, NULL, "Bearer abcdefghijklmnop0123");
