@@ -240,7 +240,15 @@ got1() { python3 -c "import json,sys; sys.exit(0 if json.load(open('$1'))['recei
 check "Retry auto, no flood: a client connects" ping_once auto-before
 check "Retry auto, no flood: it got its pong" got1 "$TMP/auto-before.json"
 check "Retry auto, no flood: no Retry sent ($(stat retries_sent))" [ "$(stat retries_sent)" = 0 ]
-sent=$(python3 "$(dirname "$0")/handshake_flood.py" "$CLIENT" 127.0.0.1 "$port" "$FLOOD")
+# handshake_flood.py needs the cryptography module: Debian's python3-cryptography
+# (scripts/install-deps.sh) is for /usr/bin/python3, which another python3
+# first in PATH may lack
+flood_py=
+for p in /usr/bin/python3 python3; do
+  "$p" -c 'import cryptography' 2>/dev/null && { flood_py=$p; break; }
+done
+[ -n "$flood_py" ] || fail "no python3 with the cryptography module (apt-get install python3-cryptography)"
+sent=$(${flood_py:-python3} "$(dirname "$0")/handshake_flood.py" "$CLIENT" 127.0.0.1 "$port" "$FLOOD")
 sleep 0.5 # the server drains its socket
 half=$(stat handshakes_half_open); r1=$(stat retries_sent); conns=$(stat connections_total)
 echo "# Retry auto: threshold $THRESHOLD, flood $sent Initials (real ClientHellos) from 127.0.0.1:" \
