@@ -35,7 +35,7 @@
 #include "bench/bench_hist.h"
 #include "client/url.h"
 #include "common/log.h"
-#include "common/conn_timer.h"
+#include "common/timer_slack.h"
 #include "h3/h3_error.h"
 #include "ping/ping_line.h"
 #include "ping/ping_msg.h"
@@ -559,7 +559,18 @@ static bool conn_update(bconn *c, uint64_t now) {
   uint64_t w = wt_conn_expiry(c->wc);
   if (w < t)
     t = w;
-  conn_timer_arm(c->timer, &c->timer_usec, t, now);
+  if (t == UINT64_MAX) {
+    if (c->timer_usec != UINT64_MAX)
+      sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+    c->timer_usec = UINT64_MAX;
+    return true;
+  }
+  uint64_t usec = timer_slack_usec(t, now);
+  if (usec == c->timer_usec)
+    return true;
+  sd_event_source_set_time(c->timer, usec);
+  sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
+  c->timer_usec = usec;
   return true;
 }
 

@@ -24,7 +24,7 @@
 #include "common/default_path.h"
 #include "common/log.h"
 #include "common/secret_file.h"
-#include "common/conn_timer.h"
+#include "common/timer_slack.h"
 #include "ping/ping_service.h"
 #include "quic/quic_cidmap.h"
 #include "quic/quic_conn.h"
@@ -163,7 +163,19 @@ static bool conn_update(srv_conn *c) {
   uint64_t w = wt_conn_expiry(c->wc);
   if (w < t)
     t = w;
-  conn_timer_arm(c->timer, &c->timer_usec, t, quic_conn_now(c->qc));
+  if (t == UINT64_MAX) {
+    if (c->timer_usec != UINT64_MAX)
+      sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+    c->timer_usec = UINT64_MAX;
+    return true;
+  }
+  /* sd-event counts microseconds on CLOCK_MONOTONIC, as we do in ns. */
+  uint64_t usec = timer_slack_usec(t, quic_conn_now(c->qc));
+  if (usec == c->timer_usec)
+    return true; /* armed for that already: no prioq update, no timerfd_settime */
+  sd_event_source_set_time(c->timer, usec);
+  sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
+  c->timer_usec = usec;
   return true;
 }
 
