@@ -319,6 +319,9 @@ int quic_conn_read(quic_conn *qc, const ngtcp2_path *path, uint32_t ecn, const u
   if (qc->release_tls) {
     /* ~11 KiB per connection (massif), outside GnuTLS's call stack */
     qc->release_tls = false;
+    /* the layers above still ask who the peer is (mutual TLS) */
+    qc->peer_cert = quic_tls_peer_cert(qc->tls, qc->peer_subject, sizeof(qc->peer_subject),
+                                       qc->peer_sha256) == 1;
     ngtcp2_conn_set_tls_native_handle(qc->conn, NULL);
     gnutls_deinit(qc->tls);
     qc->tls = NULL;
@@ -468,3 +471,13 @@ void quic_conn_describe_end(quic_conn *qc, char *buf, size_t cap) {
 }
 
 bool quic_conn_has_tls(const quic_conn *qc) { return qc->tls != NULL; }
+
+int quic_conn_peer_cert(quic_conn *qc, char *subject, size_t cap, uint8_t sha256[32]) {
+  if (qc->tls)
+    return quic_tls_peer_cert(qc->tls, subject, cap, sha256);
+  if (!qc->peer_cert)
+    return 0;
+  snprintf(subject, cap, "%s", qc->peer_subject);
+  memcpy(sha256, qc->peer_sha256, 32);
+  return 1;
+}

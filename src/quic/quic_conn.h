@@ -155,6 +155,11 @@ bool quic_conn_handshake_completed(const quic_conn *qc);
 
 ngtcp2_conn *quic_conn_ngtcp2(quic_conn *qc);
 
+/* quic_conn_peer_cert describes the certificate the peer presented, as
+ * quic_tls_peer_cert does, also after a server released its TLS session
+ * at the end of the handshake. Returns 1 (a certificate), 0 (none) or -1. */
+int quic_conn_peer_cert(quic_conn *qc, char *subject, size_t cap, uint8_t sha256[32]);
+
 /* quic_conn_open_stream opens a local stream (|bidi| or uni). Returns NULL
  * when the peer's stream limit is reached (or no memory). */
 quic_stream *quic_conn_open_stream(quic_conn *qc, bool bidi);

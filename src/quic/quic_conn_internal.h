@@ -49,6 +49,10 @@ struct quic_conn {
   ngtcp2_conn *conn;
   gnutls_session_t tls; /* NULL once released after the server's handshake */
   bool release_tls;     /* the handshake completed: release |tls| after this read */
+  /* the peer's certificate, kept when |tls| is released (quic_conn_peer_cert) */
+  int peer_cert;        /* quic_tls_peer_cert's result: 1 present, 0 none */
+  char peer_subject[256];
+  uint8_t peer_sha256[32];
   quic_tls_ref ref; /* gnutls_session_get_ptr() points here */
   quic_conn_config cfg;
   bool server;

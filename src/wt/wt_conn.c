@@ -33,10 +33,10 @@ static int x_request(h3_conn *hc, h3_stream *hs, const h3_request *req, void *ud
     /* mutual TLS: the certificate GnuTLS verified against the client CA
      * must also be in the allow-list, if there is one */
     wc->peer_checked = true;
-    gnutls_session_t ts = ngtcp2_conn_get_tls_native_handle(quic_conn_ngtcp2(wc->qc));
+    /* the TLS session is gone after the handshake: quic_conn keeps this */
     char subject[256];
     uint8_t sha256[32];
-    if (ts && quic_tls_peer_cert(ts, subject, sizeof(subject), sha256) == 1) {
+    if (quic_conn_peer_cert(wc->qc, subject, sizeof(subject), sha256) == 1) {
       wt_conn_set_peer_cert(wc, subject);
       if (wc->access && !h3_access_cert_allowed(wc->access, subject, sha256)) {
         char addr[ADDR_STRLEN];
